@@ -1,0 +1,151 @@
+//! Command-line parsing only: what each command accepts. No behaviour here.
+
+use crate::problem::activation::Activation;
+use crate::problem::data::DataMode;
+use crate::train::config::{AdamFlavour, Optimizer, Precision};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "basinmap",
+    version,
+    about = "Maps where gradient descent on c·f(a·x+b)+d converges to relu(x) and where it gets stuck"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train one model and print its outcome
+    Train(TrainArgs),
+    /// Print the training x values of a spec, one per line
+    Data(DataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Activation: relu, leaky_relu, elu, selu, softplus, gelu, silu, tanh
+    #[arg(long = "act", value_name = "NAME")]
+    pub activation: Activation,
+
+    /// Starting parameters
+    #[arg(long, value_name = "a,b,c,d", value_parser = parse_start, allow_hyphen_values = true)]
+    pub start: [f64; 4],
+
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+
+    /// Print one JSON object instead of the readable summary
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print the loss and parameters every N steps (and the last step)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub print_every: Option<u32>,
+
+    /// Write one CSV row per step: step,loss,a,b,c,d
+    #[arg(long, value_name = "FILE.csv")]
+    pub trace: Option<PathBuf>,
+
+    /// Draw the learned function at steps 0, 10, 100, 1000 and the last, over relu
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Spec whose [train] table sets the data (flags override it)
+    #[arg(value_name = "SPEC.toml")]
+    pub spec: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Training settings: read from `--spec` (its `[train]` and `[classify]`
+/// tables), each overridable by a flag.
+#[derive(Debug, Args, Default)]
+pub struct SettingsArgs {
+    /// Spec file whose [train] and [classify] tables give the settings
+    #[arg(long, value_name = "FILE.toml")]
+    pub spec: Option<PathBuf>,
+
+    /// Training steps
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: Option<u32>,
+
+    /// Learning rate
+    #[arg(long, value_parser = parse_positive)]
+    pub lr: Option<f64>,
+
+    /// adam or sgd
+    #[arg(long)]
+    pub optimizer: Option<Optimizer>,
+
+    /// Adam flavour: tf1 or pytorch
+    #[arg(long)]
+    pub adam: Option<AdamFlavour>,
+
+    /// f32 or f64
+    #[arg(long)]
+    pub precision: Option<Precision>,
+
+    /// Data mode: fixed, fresh, grid or file
+    #[arg(long = "data", value_name = "MODE")]
+    pub data_mode: Option<DataMode>,
+
+    /// Points of fixed and grid data
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: Option<u64>,
+
+    /// Points per step of fresh data
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch: Option<u64>,
+
+    /// Seed of fixed and fresh data
+    #[arg(long)]
+    pub data_seed: Option<u64>,
+
+    /// File of x values (implies --data file)
+    #[arg(long, value_name = "FILE")]
+    pub data_file: Option<PathBuf>,
+
+    /// Evaluation loss below which a run counts as converged
+    #[arg(long, value_parser = parse_positive)]
+    pub converged_loss: Option<f64>,
+}
+
+fn parse_start(text: &str) -> Result<[f64; 4], String> {
+    let fields: Vec<&str> = text.split(',').map(str::trim).collect();
+    if fields.len() != 4 {
+        return Err(format!(
+            "expected four comma-separated numbers a,b,c,d (e.g. 1,0.5,1,-0.5), got {}",
+            fields.len()
+        ));
+    }
+    let mut start = [0.0; 4];
+    for ((slot, field), name) in start.iter_mut().zip(&fields).zip(["a", "b", "c", "d"]) {
+        *slot = parse_finite(field).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(start)
+}
+
+fn parse_finite(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("'{text}' is not a finite number")),
+        Err(_) => Err(format!("'{text}' is not a number")),
+    }
+}
+
+fn parse_positive(text: &str) -> Result<f64, String> {
+    let v = parse_finite(text)?;
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{v} must be greater than 0"))
+    }
+}

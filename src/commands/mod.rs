@@ -1,0 +1,77 @@
+//! One file per command; each turns parsed arguments into work.
+
+pub mod data;
+pub mod train;
+
+use crate::classify::ClassifyConfig;
+use crate::cli::{Command, SettingsArgs};
+use crate::problem::data::DataMode;
+use crate::spec::Settings;
+use crate::train::config::TrainConfig;
+use anyhow::{Result, anyhow};
+use std::io::{self, Write};
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Train(args) => train::run(args),
+        Command::Data(args) => data::run(args),
+    }
+}
+
+/// Settings from `--spec` (or `spec`), then each flag on top.
+pub fn resolve_settings(args: &SettingsArgs, spec: Option<&std::path::Path>) -> Result<(TrainConfig, ClassifyConfig)> {
+    let Settings { mut train, mut classify } = match spec.or(args.spec.as_deref()) {
+        Some(path) => Settings::load(path)?,
+        None => Settings::default(),
+    };
+    if let Some(steps) = args.steps {
+        train.steps = steps;
+    }
+    if let Some(lr) = args.lr {
+        train.lr = lr;
+    }
+    if let Some(optimizer) = args.optimizer {
+        train.optimizer = optimizer;
+    }
+    if let Some(adam) = args.adam {
+        train.adam = adam;
+    }
+    if let Some(precision) = args.precision {
+        train.precision = precision;
+    }
+    if let Some(mode) = args.data_mode {
+        train.data.mode = mode;
+    }
+    if let Some(n) = args.n {
+        train.data.n = n as usize;
+    }
+    if let Some(batch) = args.batch {
+        train.data.batch = batch as usize;
+    }
+    if let Some(seed) = args.data_seed {
+        train.data.seed = seed;
+    }
+    if let Some(file) = &args.data_file {
+        train.data.file = Some(file.clone());
+        if args.data_mode.is_none() {
+            train.data.mode = DataMode::File;
+        }
+    }
+    if let Some(loss) = args.converged_loss {
+        classify.converged_loss = loss;
+    }
+    if train.data.mode == DataMode::File && train.data.file.is_none() {
+        return Err(anyhow!("--data file needs --data-file FILE (one x value per line)"));
+    }
+    train.validate().map_err(anyhow::Error::msg)?;
+    classify.validate().map_err(anyhow::Error::msg)?;
+    Ok((train, classify))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends output quietly.
+pub fn print_stdout(text: &str) -> Result<()> {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -1,0 +1,168 @@
+//! `basinmap train`: one run, with its label, optionally traced step by step.
+
+use super::{print_stdout, resolve_settings};
+use crate::classify::ClassifyConfig;
+use crate::cli::TrainArgs;
+use crate::problem::activation::Activation;
+use crate::render::training_plot;
+use crate::simd::{Lanes, Real};
+use crate::train::config::{Optimizer, TrainConfig};
+use crate::train::dispatch::train_observed;
+use crate::train::kernel::StepObserver;
+use crate::train::optimizer::PARAMS;
+use crate::train::{PreparedData, RunOutcome, outcome};
+use anyhow::{Context, Result};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Steps at which `--plot` draws the learned function (plus the last).
+const PLOT_STEPS: [u32; 4] = [0, 10, 100, 1000];
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let (train, classify_cfg) = resolve_settings(&args.settings, None)?;
+    let data = PreparedData::prepare(&train)?;
+    let mut recorder = Recorder {
+        print_every: args.print_every,
+        last_step: train.steps,
+        keep_trace: args.trace.is_some(),
+        keep_snapshots: args.plot.is_some(),
+        ..Recorder::default()
+    };
+    let result = train_one(args.activation, &train, &classify_cfg, &data, args.start, &mut recorder);
+
+    if let Some(path) = &args.trace {
+        write_trace(path, &recorder.trace)?;
+    }
+    if let Some(path) = &args.plot {
+        training_plot::draw(path, args.activation, &recorder.snapshots)
+            .with_context(|| format!("cannot draw --plot {}", path.display()))?;
+    }
+    if args.json {
+        let object = json!({
+            "activation": args.activation.name(),
+            "start": args.start,
+            "final": {"a": result.params[0], "b": result.params[1], "c": result.params[2], "d": result.params[3]},
+            "train_loss": result.train_loss,
+            "eval_loss": result.eval_loss,
+            "label": result.label.name(),
+            "converged_at": result.converged_at,
+        });
+        print_stdout(&format!("{object}\n"))
+    } else {
+        print_stdout(&recorder.printed)?;
+        print_stdout(&summary(
+            args.activation,
+            args.start,
+            &train,
+            classify_cfg.converged_loss,
+            &result,
+        ))
+    }
+}
+
+/// Trains in the configured precision, showing each step to `recorder`.
+fn train_one(
+    activation: Activation,
+    train: &TrainConfig,
+    classify_cfg: &ClassifyConfig,
+    data: &PreparedData,
+    start: [f64; 4],
+    recorder: &mut Recorder,
+) -> RunOutcome {
+    let threshold = classify_cfg.converged_loss;
+    match data {
+        PreparedData::F32(d) => {
+            let end = train_observed(activation, train, d, start, threshold, recorder);
+            outcome(activation, classify_cfg, end)
+        }
+        PreparedData::F64(d) => {
+            let end = train_observed(activation, train, d, start, threshold, recorder);
+            outcome(activation, classify_cfg, end)
+        }
+    }
+}
+
+fn summary(
+    activation: Activation,
+    start: [f64; 4],
+    train: &TrainConfig,
+    converged_loss: f64,
+    result: &RunOutcome,
+) -> String {
+    let [a, b, c, d] = result.params;
+    let optimizer = match train.optimizer {
+        Optimizer::Adam => format!("adam ({})", train.adam),
+        Optimizer::Sgd => "sgd".to_string(),
+    };
+    let converged_at = match result.converged_at {
+        Some(step) => format!("step {step}"),
+        None => "never".to_string(),
+    };
+    format!(
+        "{activation} from a={} b={} c={} d={}\n  \
+         {optimizer}, lr {}, {} steps, {}, data {}\n  \
+         final  a={a:.6} b={b:.6} c={c:.6} d={d:.6}\n  \
+         loss   train {:.6}, eval {:.6}\n  \
+         label  {} (loss below {} from {converged_at})\n",
+        start[0],
+        start[1],
+        start[2],
+        start[3],
+        train.lr,
+        train.steps,
+        train.precision,
+        train.data,
+        result.train_loss,
+        result.eval_loss,
+        result.label,
+        converged_loss,
+    )
+}
+
+/// Collects what `--print-every`, `--trace` and `--plot` need.
+#[derive(Default)]
+struct Recorder {
+    print_every: Option<u32>,
+    last_step: u32,
+    keep_trace: bool,
+    keep_snapshots: bool,
+    printed: String,
+    trace: Vec<(u32, f64, [f64; PARAMS])>,
+    snapshots: Vec<(u32, [f64; PARAMS])>,
+}
+
+impl<T: Real> StepObserver<T, 1> for Recorder {
+    fn observe(&mut self, step: u32, loss: &Lanes<T, 1>, params: &[Lanes<T, 1>; PARAMS]) {
+        let loss = loss.0[0].to_f64();
+        let params = params.map(|p| p.0[0].to_f64());
+        if let Some(every) = self.print_every
+            && (step % every == 0 || step == self.last_step)
+        {
+            let [a, b, c, d] = params;
+            let _ = writeln!(
+                self.printed,
+                "step {step:>6}  loss {loss:.6}  a={a:.6} b={b:.6} c={c:.6} d={d:.6}"
+            );
+        }
+        if self.keep_trace {
+            self.trace.push((step, loss, params));
+        }
+        if self.keep_snapshots && (PLOT_STEPS.contains(&step) || step == self.last_step) {
+            self.snapshots.push((step, params));
+        }
+    }
+}
+
+fn write_trace(path: &Path, rows: &[(u32, f64, [f64; PARAMS])]) -> Result<()> {
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write --trace {}", path.display()))?;
+    writer.write_record(["step", "loss", "a", "b", "c", "d"])?;
+    for (step, loss, [a, b, c, d]) in rows {
+        writer.serialize((step, loss, a, b, c, d))?;
+    }
+    writer
+        .flush()
+        .with_context(|| format!("cannot write --trace {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! basinmap: maps where gradient descent on `g(x) = c·f(a·x + b) + d`
+//! converges to `relu(x)` and where it gets stuck.
+//!
+//! Follow one run from spec to pixel: [`spec`] reads the sweep file,
+//! [`problem`] defines activations and data, [`train`] steps the models
+//! (the lane kernel in `train/kernel.rs`), [`classify`] labels them.
+
+pub mod classify;
+pub mod problem;
+pub mod simd;
+pub mod spec;
+pub mod train;
+pub mod cli;
+pub mod commands;
+pub mod render;

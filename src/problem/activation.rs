@@ -1,0 +1,197 @@
+//! The eight activations of SPEC section 1, each with value and derivative.
+//!
+//! Two implementations sit side by side: [`Activation::reference`], plain
+//! `f64` with `std`/`libm` functions, which the classifier and the tests use;
+//! and [`Activation::eval_lanes`], the vectorisable one the training kernel
+//! uses. Tests hold the second to the first.
+
+use crate::simd::{Lanes, Real, math};
+use std::fmt;
+use std::str::FromStr;
+
+pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
+pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
+pub const LEAKY_SLOPE: f64 = 0.01;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Activation {
+    Relu,
+    LeakyRelu,
+    Elu,
+    Selu,
+    Softplus,
+    Gelu,
+    Silu,
+    Tanh,
+}
+
+impl Activation {
+    pub const ALL: [Activation; 8] = [
+        Activation::Relu,
+        Activation::LeakyRelu,
+        Activation::Elu,
+        Activation::Selu,
+        Activation::Softplus,
+        Activation::Gelu,
+        Activation::Silu,
+        Activation::Tanh,
+    ];
+
+    /// The name used on the command line, in specs and in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::LeakyRelu => "leaky_relu",
+            Activation::Elu => "elu",
+            Activation::Selu => "selu",
+            Activation::Softplus => "softplus",
+            Activation::Gelu => "gelu",
+            Activation::Silu => "silu",
+            Activation::Tanh => "tanh",
+        }
+    }
+
+    /// Comma-separated list of every valid name, for error messages.
+    pub fn valid_names() -> String {
+        Self::ALL.map(Self::name).join(", ")
+    }
+
+    /// `(f(z), f'(z))` in `f64` from `std` and `libm`: the reference.
+    /// Kinks follow TensorFlow/PyTorch: the derivative at `z = 0` is the
+    /// left piece's.
+    pub fn reference(self, z: f64) -> (f64, f64) {
+        match self {
+            Activation::Relu => {
+                if z > 0.0 {
+                    (z, 1.0)
+                } else {
+                    (0.0, 0.0)
+                }
+            }
+            Activation::LeakyRelu => {
+                if z > 0.0 {
+                    (z, 1.0)
+                } else {
+                    (LEAKY_SLOPE * z, LEAKY_SLOPE)
+                }
+            }
+            Activation::Elu => {
+                if z > 0.0 {
+                    (z, 1.0)
+                } else {
+                    (z.exp_m1(), z.exp())
+                }
+            }
+            Activation::Selu => {
+                if z > 0.0 {
+                    (SELU_LAMBDA * z, SELU_LAMBDA)
+                } else {
+                    (
+                        SELU_LAMBDA * SELU_ALPHA * z.exp_m1(),
+                        SELU_LAMBDA * SELU_ALPHA * z.exp(),
+                    )
+                }
+            }
+            Activation::Softplus => {
+                let value = z.max(0.0) + (-z.abs()).exp().ln_1p();
+                (value, reference_sigmoid(z))
+            }
+            Activation::Gelu => {
+                let cdf = 0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2);
+                let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                (z * cdf, cdf + z * pdf)
+            }
+            Activation::Silu => {
+                let s = reference_sigmoid(z);
+                (z * s, s * (1.0 + z * (1.0 - s)))
+            }
+            Activation::Tanh => {
+                let t = z.tanh();
+                (t, 1.0 - t * t)
+            }
+        }
+    }
+
+    /// `(f(z), f'(z))` for every lane, in the lanes' precision.
+    #[inline(always)]
+    pub fn eval_lanes<T: Real, const W: usize>(self, z: Lanes<T, W>) -> (Lanes<T, W>, Lanes<T, W>) {
+        let zero = Lanes::constant(0.0);
+        let one = Lanes::constant(1.0);
+        match self {
+            Activation::Relu => (z.select_gt(zero, z, zero), z.select_gt(zero, one, zero)),
+            Activation::LeakyRelu => {
+                let slope = Lanes::constant(LEAKY_SLOPE);
+                (z.select_gt(zero, z, slope * z), z.select_gt(zero, one, slope))
+            }
+            Activation::Elu => {
+                let negative = z.select_gt(zero, zero, z);
+                let e = math::exp(negative);
+                let em1 = math::expm1(negative);
+                (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))
+            }
+            Activation::Selu => {
+                let lambda = Lanes::constant(SELU_LAMBDA);
+                let lambda_alpha = Lanes::constant(SELU_LAMBDA * SELU_ALPHA);
+                let negative = z.select_gt(zero, zero, z);
+                let e = math::exp(negative);
+                let em1 = math::expm1(negative);
+                (
+                    z.select_gt(zero, lambda * z, lambda_alpha * em1),
+                    z.select_gt(zero, lambda, lambda_alpha * e),
+                )
+            }
+            Activation::Softplus => (math::softplus(z), math::sigmoid(z)),
+            Activation::Gelu => {
+                let cdf = math::normal_cdf(z);
+                (z * cdf, z.mul_add(math::normal_pdf(z), cdf))
+            }
+            Activation::Silu => {
+                let s = math::sigmoid(z);
+                (z * s, s * z.mul_add(one - s, one))
+            }
+            Activation::Tanh => {
+                let t = math::tanh(z);
+                (t, t.mul_add(-t, one))
+            }
+        }
+    }
+}
+
+fn reference_sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Activation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| format!("unknown activation '{s}' (valid: {})", Self::valid_names()))
+    }
+}
+
+impl serde::Serialize for Activation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Activation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}

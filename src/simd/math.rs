@@ -1,0 +1,107 @@
+//! Elementary functions over [`Lanes`], branch-free so they vectorise.
+//!
+//! Each is built from Taylor series of known remainder on a reduced range
+//! (no borrowed minimax tables), with the degree chosen per precision in
+//! [`Real`]. Accuracy against `std` is tested in `tests/vector_math.rs`.
+
+use super::lane::Lanes;
+use super::real::Real;
+
+const LN2: f64 = std::f64::consts::LN_2;
+
+/// Horner evaluation of `Σ_{k=0}^{degree} r^k / (k + first)!`.
+#[inline(always)]
+fn taylor_tail<T: Real, const W: usize>(r: Lanes<T, W>, first: usize, degree: usize) -> Lanes<T, W> {
+    let mut coeff = 1.0f64;
+    for k in 2..=(first + degree) {
+        coeff /= k as f64;
+    }
+    let mut acc = Lanes::constant(coeff);
+    for k in (0..degree).rev() {
+        coeff *= (k + first + 1) as f64;
+        acc = acc.mul_add(r, Lanes::constant(coeff));
+    }
+    acc
+}
+
+/// `e^x`, with gradual underflow, overflow to `inf` and NaN passed through.
+#[inline(always)]
+pub fn exp<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
+    let lo = Lanes::constant(T::EXP_MIN_ARG);
+    let hi = Lanes::constant(T::EXP_MAX_ARG);
+    // Compare-and-select (not min/max) so that NaN stays NaN.
+    let x = x.select_lt(lo, lo, x.select_gt(hi, hi, x));
+    let n = (x * Lanes::constant(std::f64::consts::LOG2_E)).round_ties_even();
+    // Cody-Waite reduction: ln2 split in a part exact in T and the rest.
+    let ln2_hi = T::from_f64(LN2);
+    let ln2_lo = T::from_f64(LN2 - ln2_hi.to_f64());
+    let r = n.mul_add(Lanes::splat(-ln2_hi), x);
+    let r = n.mul_add(Lanes::splat(-ln2_lo), r);
+    let p = taylor_tail(r, 0, T::EXP_DEGREE);
+    // Scale in two halves so results in the subnormal range and up to the
+    // overflow threshold never need an out-of-range exponent.
+    let n1 = (n * Lanes::constant(0.5)).floor();
+    let n2 = n - n1;
+    p * n1.pow2i() * n2.pow2i()
+}
+
+/// `e^x - 1`, accurate near zero (where `exp(x) - 1` would cancel).
+#[inline(always)]
+pub fn expm1<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
+    let small = (x * x).mul_add(taylor_tail(x, 2, T::EXPM1_DEGREE - 2), x);
+    let large = exp(x) - Lanes::constant(1.0);
+    let half = Lanes::constant(0.5);
+    x.abs().select_lt(half, small, large)
+}
+
+/// `ln(1 + u)` for `u` in `[0, 1]`, accurate for tiny `u`:
+/// `2 atanh(s)` with `s = u / (2 + u) <= 1/3`.
+#[inline(always)]
+pub fn ln_1p_unit<T: Real, const W: usize>(u: Lanes<T, W>) -> Lanes<T, W> {
+    let s = u / (Lanes::constant(2.0) + u);
+    let w = s * s;
+    let mut acc = Lanes::constant(1.0 / (2 * T::LN1P_TERMS - 1) as f64);
+    for k in (0..T::LN1P_TERMS - 1).rev() {
+        acc = acc.mul_add(w, Lanes::constant(1.0 / (2 * k + 1) as f64));
+    }
+    (s + s) * acc
+}
+
+/// `1 / (1 + e^-z)` without overflow for any `z`.
+#[inline(always)]
+pub fn sigmoid<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+    let e = exp(-z.abs());
+    let one = Lanes::constant(1.0);
+    let denom = one + e;
+    z.select_lt(Lanes::constant(0.0), e / denom, one / denom)
+}
+
+/// `ln(1 + e^z)` without overflow or cancellation for any `z`.
+#[inline(always)]
+pub fn softplus<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+    let zero = Lanes::constant(0.0);
+    let positive_part = z.select_gt(zero, z, zero);
+    positive_part + ln_1p_unit(exp(-z.abs()))
+}
+
+/// `tanh(z) = -expm1(-2|z|) / (2 + expm1(-2|z|))` with the sign of `z`.
+#[inline(always)]
+pub fn tanh<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+    let u = expm1(Lanes::constant(-2.0) * z.abs());
+    let t = -u / (Lanes::constant(2.0) + u);
+    z.select_lt(Lanes::constant(0.0), -t, t)
+}
+
+/// Standard normal CDF `Φ(z) = erfc(-z/√2) / 2`, per lane through `libm`
+/// in `f64` (exact to libm; not yet vectorised).
+#[inline(always)]
+pub fn normal_cdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+    z.map(|v| T::from_f64(0.5 * libm::erfc(-v.to_f64() * std::f64::consts::FRAC_1_SQRT_2)))
+}
+
+/// Standard normal density `φ(z)`.
+#[inline(always)]
+pub fn normal_pdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+    let inv_sqrt_2pi = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
+    exp(Lanes::constant(-0.5) * z * z) * Lanes::constant(inv_sqrt_2pi)
+}

@@ -1,0 +1,150 @@
+//! The two floating-point precisions a run can use, behind one trait.
+//!
+//! Everything numeric in the training kernel is generic over [`Real`], so
+//! `f32` (the original experiment's precision) and `f64` share one code path.
+
+use std::fmt::{Debug, Display};
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A scalar floating-point type the kernel can train in.
+pub trait Real:
+    Copy
+    + Default
+    + PartialOrd
+    + Debug
+    + Display
+    + Send
+    + Sync
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// Name used in specs and results (`"f32"` / `"f64"`).
+    const NAME: &'static str;
+    /// Degree of the Taylor polynomial for `exp` on `[-ln2/2, ln2/2]`
+    /// (remainder below half an ulp).
+    const EXP_DEGREE: usize;
+    /// Degree of the Taylor polynomial for `expm1` on `(-1/2, 1/2)`.
+    const EXPM1_DEGREE: usize;
+    /// Number of odd terms of the `atanh` series used by `ln_1p` on `[0, 1]`.
+    const LN1P_TERMS: usize;
+    /// Below this, `exp` underflows to zero.
+    const EXP_MIN_ARG: f64;
+    /// Above this, `exp` overflows to infinity.
+    const EXP_MAX_ARG: f64;
+
+    fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    fn sqrt(self) -> Self;
+    fn abs(self) -> Self;
+    fn round_ties_even(self) -> Self;
+    fn floor(self) -> Self;
+    /// `2^self` for an integral `self` within the normal exponent range.
+    fn pow2i(self) -> Self;
+    fn is_finite(self) -> bool;
+
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::from_f64(0.0)
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        Self::from_f64(1.0)
+    }
+}
+
+impl Real for f32 {
+    const NAME: &'static str = "f32";
+    const EXP_DEGREE: usize = 7;
+    const EXPM1_DEGREE: usize = 9;
+    const LN1P_TERMS: usize = 8;
+    const EXP_MIN_ARG: f64 = -104.0;
+    const EXP_MAX_ARG: f64 = 89.0;
+
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        f32::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f32::abs(self)
+    }
+    #[inline(always)]
+    fn round_ties_even(self) -> Self {
+        f32::round_ties_even(self)
+    }
+    #[inline(always)]
+    fn floor(self) -> Self {
+        f32::floor(self)
+    }
+    #[inline(always)]
+    fn pow2i(self) -> Self {
+        f32::from_bits(((self as i32 + 127) as u32) << 23)
+    }
+    #[inline(always)]
+    fn is_finite(self) -> bool {
+        f32::is_finite(self)
+    }
+}
+
+impl Real for f64 {
+    const NAME: &'static str = "f64";
+    const EXP_DEGREE: usize = 13;
+    const EXPM1_DEGREE: usize = 15;
+    const LN1P_TERMS: usize = 18;
+    const EXP_MIN_ARG: f64 = -746.0;
+    const EXP_MAX_ARG: f64 = 710.0;
+
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        f64::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+    #[inline(always)]
+    fn round_ties_even(self) -> Self {
+        f64::round_ties_even(self)
+    }
+    #[inline(always)]
+    fn floor(self) -> Self {
+        f64::floor(self)
+    }
+    #[inline(always)]
+    fn pow2i(self) -> Self {
+        f64::from_bits(((self as i64 + 1023) as u64) << 52)
+    }
+    #[inline(always)]
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+}

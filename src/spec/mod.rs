@@ -1,0 +1,143 @@
+//! Sweep specs (`sweeps/*.toml`, SPEC section 3), read strictly: every
+//! mistake is reported with the file, the key (and line where the TOML
+//! parser knows it) and what would be valid, before anything runs.
+
+pub mod axis;
+
+use crate::classify::ClassifyConfig;
+use crate::problem::activation::Activation;
+use crate::train::config::TrainConfig;
+use anyhow::{Result, anyhow};
+pub use axis::Axis;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A whole sweep: which starts, which activations, how to train and label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Results go to `results/<name>/` unless `--out` is given.
+    pub name: String,
+    pub activations: Vec<Activation>,
+    /// Independent data seeds per point: `seed`, `seed + 1`, ...
+    #[serde(default = "one")]
+    pub replicates: u32,
+    pub grid: GridSpec,
+    #[serde(default)]
+    pub train: TrainConfig,
+    #[serde(default)]
+    pub classify: ClassifyConfig,
+}
+
+/// The starting points: each parameter a number, a list or a range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSpec {
+    pub a: Axis,
+    pub b: Axis,
+    pub c: Axis,
+    pub d: Axis,
+}
+
+impl GridSpec {
+    /// The four axes with their names, in parameter order.
+    pub fn axes(&self) -> [(&'static str, &Axis); 4] {
+        [("a", &self.a), ("b", &self.b), ("c", &self.c), ("d", &self.d)]
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl SweepSpec {
+    /// Parses and validates the spec file at `path`.
+    pub fn load(path: &Path) -> Result<SweepSpec> {
+        let text = read_spec_text(path)?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates spec text; `path` is used in messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<SweepSpec> {
+        let spec: SweepSpec = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        spec.validate()
+            .map_err(|msg| anyhow!("{}: {msg}", path.display()))?;
+        Ok(spec)
+    }
+
+    /// Checks what the types alone cannot; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
+            return Err(format!(
+                "name = {:?}: must be a non-empty directory name without '/' and not starting with '.'",
+                self.name
+            ));
+        }
+        if self.activations.is_empty() {
+            return Err(format!(
+                "activations is empty: list at least one of {}",
+                Activation::valid_names()
+            ));
+        }
+        for (i, act) in self.activations.iter().enumerate() {
+            if self.activations[..i].contains(act) {
+                return Err(format!("activations lists '{act}' twice"));
+            }
+        }
+        if self.replicates == 0 {
+            return Err("replicates = 0: must be at least 1".into());
+        }
+        for (name, axis) in self.grid.axes() {
+            axis.validate().map_err(|e| format!("grid.{name}: {e}"))?;
+        }
+        self.train.validate()?;
+        self.classify.validate()
+    }
+
+    /// Total number of runs: points × activations × replicates.
+    pub fn total_runs(&self) -> u64 {
+        let points: u64 = self.grid.axes().iter().map(|(_, a)| a.len() as u64).product();
+        points * self.activations.len() as u64 * self.replicates as u64
+    }
+}
+
+/// The `[train]` and `[classify]` tables of any spec file (other keys are
+/// ignored), for `basinmap train --spec`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Settings {
+    #[serde(default)]
+    pub train: TrainConfig,
+    #[serde(default)]
+    pub classify: ClassifyConfig,
+}
+
+impl Settings {
+    pub fn load(path: &Path) -> Result<Settings> {
+        let text = read_spec_text(path)?;
+        let settings: Settings = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        settings
+            .train
+            .validate()
+            .and_then(|()| settings.classify.validate())
+            .map_err(|msg| anyhow!("{}: {msg}", path.display()))?;
+        Ok(settings)
+    }
+}
+
+fn read_spec_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| anyhow!("cannot read spec {}: {e}", path.display()))
+}
+
+/// One line: `file:line:column: message`.
+fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> anyhow::Error {
+    let message = err.message().trim().replace('\n', " ");
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            anyhow!("{}:{line}:{column}: {message}", path.display())
+        }
+        None => anyhow!("{}: {message}", path.display()),
+    }
+}

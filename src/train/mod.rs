@@ -1,0 +1,92 @@
+//! Training runs: settings, the lane kernel, the optimizer, CPU dispatch and
+//! the plain scalar reference the kernel is tested against.
+//!
+//! [`train_and_classify`] is the one entry point the commands use: it takes
+//! starts in `f64`, trains in the configured precision and labels each run.
+
+pub mod config;
+pub mod dispatch;
+pub mod kernel;
+pub mod optimizer;
+pub mod reference;
+
+use crate::classify::{ClassifyConfig, Label, classify};
+use crate::problem::activation::Activation;
+use crate::problem::data::TrainingData;
+use crate::simd::Real;
+use anyhow::Result;
+use config::{Precision, TrainConfig};
+use dispatch::ModelEnd;
+
+/// Everything recorded about one finished run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunOutcome {
+    /// Final `a, b, c, d`.
+    pub params: [f64; 4],
+    /// Training loss of the final parameters.
+    pub train_loss: f64,
+    /// Loss on the evaluation grid, in `f64`.
+    pub eval_loss: f64,
+    pub label: Label,
+    /// First step from which the training loss stayed below the threshold.
+    pub converged_at: Option<u32>,
+}
+
+/// Training data materialised in the precision the settings ask for.
+pub enum PreparedData {
+    F32(TrainingData<f32>),
+    F64(TrainingData<f64>),
+}
+
+impl PreparedData {
+    pub fn prepare(cfg: &TrainConfig) -> Result<Self> {
+        Ok(match cfg.precision {
+            Precision::F32 => PreparedData::F32(TrainingData::prepare(&cfg.data, cfg.steps)?),
+            Precision::F64 => PreparedData::F64(TrainingData::prepare(&cfg.data, cfg.steps)?),
+        })
+    }
+
+    /// Every x value in use order, formatted at full round-trip precision of
+    /// the training precision.
+    pub fn formatted_xs(&self) -> Vec<String> {
+        match self {
+            PreparedData::F32(d) => d.all_xs().iter().map(|x| format!("{x:?}")).collect(),
+            PreparedData::F64(d) => d.all_xs().iter().map(|x| format!("{x:?}")).collect(),
+        }
+    }
+}
+
+/// Trains one model per start and labels each.
+pub fn train_and_classify(
+    activation: Activation,
+    cfg: &TrainConfig,
+    classify_cfg: &ClassifyConfig,
+    data: &PreparedData,
+    starts: &[[f64; 4]],
+) -> Vec<RunOutcome> {
+    let threshold = classify_cfg.converged_loss;
+    match data {
+        PreparedData::F32(d) => dispatch::train_models(activation, cfg, d, starts, threshold)
+            .into_iter()
+            .map(|end| outcome(activation, classify_cfg, end))
+            .collect(),
+        PreparedData::F64(d) => dispatch::train_models(activation, cfg, d, starts, threshold)
+            .into_iter()
+            .map(|end| outcome(activation, classify_cfg, end))
+            .collect(),
+    }
+}
+
+/// Labels a model's end state.
+pub fn outcome<T: Real>(activation: Activation, classify_cfg: &ClassifyConfig, end: ModelEnd<T>) -> RunOutcome {
+    let params = end.params.map(T::to_f64);
+    let train_loss = end.final_loss.to_f64();
+    let verdict = classify(activation, params, train_loss, classify_cfg);
+    RunOutcome {
+        params,
+        train_loss,
+        eval_loss: verdict.eval_loss,
+        label: verdict.label,
+        converged_at: end.converged_at,
+    }
+}
