@@ -1,5 +1,6 @@
 //! Command-line parsing only: what each command accepts. No behaviour here.
 
+use crate::grid::Shard;
 use crate::problem::activation::Activation;
 use crate::problem::data::DataMode;
 use crate::train::config::{AdamFlavour, Optimizer, Precision};
@@ -19,10 +20,77 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a sweep (or continue it), then render its heatmaps
+    Run(RunArgs),
+    /// Continue an interrupted sweep with the spec stored in DIR
+    Resume(ResumeArgs),
+    /// Runs done / total per activation and per shard, and what is left
+    Status(DirArgs),
+    /// Per activation, how many runs ended with each label
+    Summary(SummaryArgs),
     /// Train one model and print its outcome
     Train(TrainArgs),
     /// Print the training x values of a spec, one per line
     Data(DataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The sweep spec (see sweeps/)
+    #[arg(value_name = "SPEC.toml")]
+    pub spec: PathBuf,
+
+    /// Results directory [default: results/<name>]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Results directory of the sweep to continue
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+}
+
+/// How a sweep is spread over cores and machines.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Worker threads [default: every core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+
+    /// Run only the K-th of N disjoint slices (K from 1); in a SLURM array
+    /// job the slice comes from SLURM_ARRAY_TASK_* when this is not given
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// Results directory of a sweep
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Results directory of a sweep
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print {activation: {label: count}} as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,3 +13,7 @@ pub mod train;
 pub mod cli;
 pub mod commands;
 pub mod render;
+pub mod store;
+pub mod grid;
+pub mod output;
+pub mod sweep;

@@ -1,6 +1,10 @@
 //! One file per command; each turns parsed arguments into work.
 
 pub mod data;
+pub mod resume;
+pub mod run;
+pub mod status;
+pub mod summary;
 pub mod train;
 
 use crate::classify::ClassifyConfig;
@@ -13,6 +17,10 @@ use std::io::{self, Write};
 
 pub fn run(command: Command) -> Result<()> {
     match command {
+        Command::Run(args) => run::run(args),
+        Command::Resume(args) => resume::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Summary(args) => summary::run(args),
         Command::Train(args) => train::run(args),
         Command::Data(args) => data::run(args),
     }

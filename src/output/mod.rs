@@ -1,0 +1,4 @@
+//! What the terminal shows: progress and tables.
+
+pub mod progress;
+pub mod tables;

@@ -1,0 +1,82 @@
+//! A sweep's fingerprint: what must match for stored runs to be continued.
+//!
+//! It hashes (SHA-256) the spec in canonical form, the tool version (the
+//! kernel may change between versions) and the training data's identity
+//! (for `file` data, the file's bytes), so a resume can never mix runs of
+//! different sweeps.
+
+use crate::problem::data::DataMode;
+use crate::spec::SweepSpec;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `sweep.json`: identifies the sweep a results directory holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepMeta {
+    pub fingerprint: String,
+    pub tool_version: String,
+    pub data: String,
+    pub total_runs: u64,
+}
+
+impl SweepMeta {
+    pub fn of(spec: &SweepSpec) -> Result<SweepMeta> {
+        let mut data = spec.train.data.to_string();
+        if spec.train.data.mode == DataMode::File
+            && let Some(path) = &spec.train.data.file
+        {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read data file {}", path.display()))?;
+            data.push_str(&format!(" sha256={}", hex(&Sha256::digest(&bytes))));
+        }
+        let canonical = serde_json::to_string(spec).expect("spec serialises");
+        let mut hasher = Sha256::new();
+        for part in [canonical.as_str(), TOOL_VERSION, data.as_str()] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        Ok(SweepMeta {
+            fingerprint: hex(&hasher.finalize()),
+            tool_version: TOOL_VERSION.to_string(),
+            data,
+            total_runs: spec.total_runs(),
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The settings in which two specs differ, as `key: ours vs theirs` lines.
+pub fn differences(ours: &SweepSpec, theirs: &SweepSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    let a = serde_json::to_value(ours).expect("spec serialises");
+    let b = serde_json::to_value(theirs).expect("spec serialises");
+    diff_values("", &a, &b, &mut out);
+    out
+}
+
+fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let sub = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                diff_values(&sub, x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} (new) vs {b} (stored)")),
+        _ => {}
+    }
+}

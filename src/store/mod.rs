@@ -1,0 +1,185 @@
+//! The result store: one directory per sweep holding
+//!
+//! - `spec.toml`: the spec as it was run (normalised, self-contained);
+//! - `sweep.json`: its fingerprint ([`fingerprint::SweepMeta`]);
+//! - `runs.csv`, or `runs-shard-K-of-N.csv` per shard: the runs tables
+//!   ([`table`]), each written by one process only, so shards can share the
+//!   directory on a shared file system.
+//!
+//! Readers merge every table; a run found in two tables (say, an unsharded
+//! run resumed as shards) counts once.
+
+pub mod fingerprint;
+pub mod record;
+pub mod table;
+
+use crate::grid::{Shard, SweepGrid};
+use crate::spec::SweepSpec;
+use anyhow::{Context, Result, anyhow, bail};
+use fingerprint::{SweepMeta, differences};
+pub use record::RunRecord;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use table::read_table;
+
+pub const SPEC_FILE: &str = "spec.toml";
+pub const META_FILE: &str = "sweep.json";
+
+/// The runs table a shard writes.
+pub fn table_name(shard: Shard) -> String {
+    if shard.is_whole() {
+        "runs.csv".to_string()
+    } else {
+        format!("runs-shard-{}-of-{}.csv", shard.index, shard.count)
+    }
+}
+
+/// A results directory and the sweep it holds.
+pub struct ResultsDir {
+    pub path: PathBuf,
+    pub spec: SweepSpec,
+    pub meta: SweepMeta,
+}
+
+/// What the tables of a directory hold, merged.
+pub struct StoredRuns {
+    /// Each finished run once, keyed by run id.
+    pub by_id: HashMap<u64, RunRecord>,
+    /// Every table with the number of intact rows it holds.
+    pub tables: Vec<(PathBuf, usize)>,
+}
+
+impl ResultsDir {
+    /// Makes `path` ready to run `spec`: creates it, or checks that what it
+    /// holds is the same sweep.
+    pub fn prepare(path: &Path, spec: &SweepSpec) -> Result<ResultsDir> {
+        let meta = SweepMeta::of(spec)?;
+        if path.join(META_FILE).exists() {
+            let stored = ResultsDir::open(path)?;
+            if stored.meta.fingerprint != meta.fingerprint {
+                let mut what = differences(spec, &stored.spec);
+                if stored.meta.tool_version != meta.tool_version {
+                    what.push(format!(
+                        "tool version: {} (new) vs {} (stored)",
+                        meta.tool_version, stored.meta.tool_version
+                    ));
+                }
+                if what.is_empty() && stored.meta.data != meta.data {
+                    what.push(format!("data: {} (new) vs {} (stored)", meta.data, stored.meta.data));
+                }
+                bail!(
+                    "{} holds a different sweep ({}). To keep both, run with --out OTHER_DIR; to continue the stored one, run `basinmap resume {}`; to start over, delete the directory",
+                    path.display(),
+                    what.join("; "),
+                    path.display()
+                );
+            }
+            return Ok(stored);
+        }
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("cannot create results directory {}", path.display()))?;
+        let spec_text = format!(
+            "# The spec as run by basinmap {}; `basinmap resume` reads it.\n{}",
+            meta.tool_version,
+            toml::to_string(spec).context("cannot serialise the spec")?
+        );
+        write_atomically(&path.join(SPEC_FILE), spec_text.as_bytes())?;
+        let meta_text = serde_json::to_string_pretty(&meta).expect("meta serialises");
+        // sweep.json last: its presence marks a complete directory header.
+        write_atomically(&path.join(META_FILE), meta_text.as_bytes())?;
+        Ok(ResultsDir {
+            path: path.to_path_buf(),
+            spec: spec.clone(),
+            meta,
+        })
+    }
+
+    /// Opens a directory that holds a sweep, checking spec and fingerprint agree.
+    pub fn open(path: &Path) -> Result<ResultsDir> {
+        let meta_path = path.join(META_FILE);
+        let meta_text = std::fs::read_to_string(&meta_path).map_err(|_| {
+            anyhow!(
+                "{} holds no basinmap sweep (no {META_FILE}); start one with `basinmap run SPEC.toml --out {}`",
+                path.display(),
+                path.display()
+            )
+        })?;
+        let meta: SweepMeta = serde_json::from_str(&meta_text)
+            .with_context(|| format!("{} is damaged", meta_path.display()))?;
+        let spec = SweepSpec::load(&path.join(SPEC_FILE))?;
+        let actual = SweepMeta::of(&spec)?;
+        if actual.fingerprint != meta.fingerprint {
+            if actual.tool_version != meta.tool_version {
+                bail!(
+                    "{} was written by basinmap {}, this is {}: results of different versions are not mixed; use basinmap {} to continue it, or run the spec again into a new --out directory",
+                    path.display(),
+                    meta.tool_version,
+                    actual.tool_version,
+                    meta.tool_version
+                );
+            }
+            bail!(
+                "{} does not match the fingerprint in {} (was it edited, or did its data file change?): restore it, or run the spec into a new --out directory",
+                path.join(SPEC_FILE).display(),
+                meta_path.display()
+            );
+        }
+        Ok(ResultsDir {
+            path: path.to_path_buf(),
+            spec,
+            meta,
+        })
+    }
+
+    /// Every runs table in the directory, sorted by name.
+    pub fn table_paths(&self) -> Result<Vec<PathBuf>> {
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(&self.path)
+            .with_context(|| format!("cannot list {}", self.path.display()))?
+        {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("runs") && name.ends_with(".csv") {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Reads every table, merged and de-duplicated by run id.
+    pub fn load_runs(&self, grid: &SweepGrid) -> Result<StoredRuns> {
+        let mut by_id = HashMap::new();
+        let mut tables = Vec::new();
+        for path in self.table_paths()? {
+            let contents = read_table(&path)?;
+            tables.push((path.clone(), contents.records.len()));
+            for (row, record) in contents.records.into_iter().enumerate() {
+                let id = grid
+                    .find(record.start, record.activation, record.replicate)
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "{} row {}: start {:?} ({}, replicate {}) is not part of this sweep's grid; the table does not belong to {}",
+                            path.display(),
+                            row + 2,
+                            record.start,
+                            record.activation,
+                            record.replicate,
+                            self.path.join(SPEC_FILE).display()
+                        )
+                    })?;
+                by_id.entry(id).or_insert(record);
+            }
+        }
+        Ok(StoredRuns { by_id, tables })
+    }
+}
+
+/// Writes a file so that readers see either nothing or all of it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
