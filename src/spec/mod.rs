@@ -59,7 +59,8 @@ impl SweepSpec {
 
     /// Parses and validates spec text; `path` is used in messages only.
     pub fn parse(text: &str, path: &Path) -> Result<SweepSpec> {
-        let spec: SweepSpec = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        let mut spec: SweepSpec = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        resolve_data_file(&mut spec.train, path);
         spec.validate()
             .map_err(|msg| anyhow!("{}: {msg}", path.display()))?;
         Ok(spec)
@@ -114,13 +115,26 @@ pub struct Settings {
 impl Settings {
     pub fn load(path: &Path) -> Result<Settings> {
         let text = read_spec_text(path)?;
-        let settings: Settings = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let mut settings: Settings = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        resolve_data_file(&mut settings.train, path);
         settings
             .train
             .validate()
             .and_then(|()| settings.classify.validate())
             .map_err(|msg| anyhow!("{}: {msg}", path.display()))?;
         Ok(settings)
+    }
+}
+
+/// A relative `data.file` is relative to the spec's own directory, so a
+/// spec means the same wherever it is run from (and once stored, resumes).
+fn resolve_data_file(train: &mut TrainConfig, spec_path: &Path) {
+    if let Some(file) = &train.data.file
+        && file.is_relative()
+    {
+        let base = spec_path.parent().unwrap_or(Path::new("."));
+        let joined = base.join(file);
+        train.data.file = Some(std::path::absolute(&joined).unwrap_or(joined));
     }
 }
 

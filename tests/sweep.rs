@@ -1,0 +1,231 @@
+//! Sweeps end to end through the real binary: determinism across threads,
+//! shards and SIGKILL interruptions, locking, refusal of a different spec.
+
+mod common;
+
+use common::{basinmap, ok, run, sorted_rows, stderr, stdout, write_spec};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// About 300 runs with little data: a second or so per full run.
+const SMALL: &str = r#"
+name = "small"
+activations = ["relu", "selu", "softplus"]
+replicates = 2
+[grid]
+a = 1.0
+b = [0.5, -0.25]
+c = { from = -2.0, to = 2.0, points = 7 }
+d = { from = -2.0, to = 2.0, points = 7 }
+[train]
+steps = 300
+data = { mode = "fixed", n = 64, seed = 3 }
+"#;
+
+/// Heavy enough (about 10^10 sample-steps) to be killed mid-way.
+const SLOW: &str = r#"
+name = "slow"
+activations = ["elu", "selu", "softplus", "tanh"]
+[grid]
+a = 1.0
+b = 0.5
+c = { from = -2.0, to = 2.0, points = 24 }
+d = { from = -2.0, to = 2.0, points = 24 }
+[train]
+steps = 2000
+data = { mode = "fixed", n = 1024, seed = 0 }
+"#;
+
+fn out_arg(dir: &Path) -> String {
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn threads_and_shards_give_the_same_rows_bit_for_bit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "small.toml", SMALL);
+    let spec = spec.to_str().unwrap();
+
+    let one = tmp.path().join("one-thread");
+    ok(&run(&["run", spec, "--out", &out_arg(&one), "--threads", "1", "--quiet"]));
+    let two = tmp.path().join("two-threads");
+    ok(&run(&["run", spec, "--out", &out_arg(&two), "--threads", "2", "--quiet"]));
+    let reference = sorted_rows(&one);
+    assert_eq!(reference.len(), 3 * 2 * 2 * 7 * 7);
+    assert_eq!(sorted_rows(&two), reference);
+
+    // Three shards, run at the same time into one directory.
+    let sharded = tmp.path().join("sharded");
+    let children: Vec<_> = (1..=3)
+        .map(|k| {
+            basinmap()
+                .args(["run", spec, "--out", &out_arg(&sharded), "--quiet", "--threads", "1"])
+                .args(["--shard", &format!("{k}/3")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let sharded_rows = sorted_rows(&sharded);
+    assert_eq!(sharded_rows, reference);
+    // Shards are disjoint: no row appears in two tables.
+    assert_eq!(sharded_rows.iter().collect::<BTreeSet<_>>().len(), sharded_rows.len());
+
+    // Summaries agree too.
+    let summary = |dir: &Path| ok(&run(&["summary", dir.to_str().unwrap(), "--json"]));
+    assert_eq!(summary(&sharded), summary(&one));
+    let status = ok(&run(&["status", sharded.to_str().unwrap()]));
+    assert!(status.contains("complete: 588 / 588"), "{status}");
+    assert!(status.contains("shard 2/3"), "{status}");
+}
+
+#[test]
+fn slurm_array_variables_pick_the_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("slurm");
+    let output = basinmap()
+        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"])
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "4")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .output()
+        .unwrap();
+    ok(&output);
+    assert!(out.join("runs-shard-2-of-3.csv").exists());
+    let status = ok(&run(&["status", out.to_str().unwrap()]));
+    assert!(status.contains("shard 2/3"), "{status}");
+    assert!(status.contains("incomplete"), "{status}");
+}
+
+#[test]
+fn sigkill_at_any_moment_then_resume_equals_one_uninterrupted_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "slow.toml", SLOW);
+    let spec = spec.to_str().unwrap();
+    let reference = tmp.path().join("reference");
+    ok(&run(&["run", spec, "--out", &out_arg(&reference), "--quiet"]));
+    let expected = sorted_rows(&reference);
+    assert_eq!(expected.len(), 4 * 24 * 24);
+
+    let killed = tmp.path().join("killed");
+    let mut row_counts = Vec::new();
+    for delay_ms in [150, 700, 1300] {
+        let mut child = basinmap()
+            .args(["run", spec, "--out", &out_arg(&killed), "--quiet"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let rows = sorted_rows(&killed);
+        // Whatever was written is exactly a subset of the reference.
+        let expected_set: BTreeSet<_> = expected.iter().collect();
+        assert!(rows.iter().all(|r| expected_set.contains(r)), "a row differs after kill");
+        row_counts.push(rows.len());
+    }
+    // Power loss mid-write: a damaged trailing row is dropped and recomputed.
+    let table = killed.join("runs.csv");
+    let mut bytes = std::fs::read(&table).unwrap();
+    bytes.extend_from_slice(b"1.0,0.5,-2.0,-1.8260869565217392,selu,0,0.12");
+    std::fs::write(&table, bytes).unwrap();
+    let status = ok(&run(&["status", killed.to_str().unwrap()]));
+    assert!(status.contains("incomplete"), "{status}");
+
+    ok(&run(&["resume", killed.to_str().unwrap(), "--quiet"]));
+    let resumed = sorted_rows(&killed);
+    assert_eq!(resumed.len(), expected.len(), "rows lost or duplicated (counts after kills: {row_counts:?})");
+    assert_eq!(resumed, expected);
+    // A finished sweep resumes to nothing new.
+    let again = run(&["run", spec, "--out", &out_arg(&killed), "--quiet"]);
+    ok(&again);
+    assert_eq!(sorted_rows(&killed), expected);
+}
+
+#[test]
+fn a_second_writer_of_the_same_table_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "slow.toml", SLOW);
+    let out = tmp.path().join("locked");
+    let mut first = basinmap()
+        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first process holds its table.
+    for _ in 0..200 {
+        if out.join("runs.csv").exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = run(&["resume", out.to_str().unwrap(), "--quiet"]);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!second.status.success());
+    let message = stderr(&second);
+    assert!(message.contains("another basinmap process"), "{message}");
+    assert!(message.contains("runs.csv"), "{message}");
+}
+
+#[test]
+fn a_different_spec_in_the_same_directory_is_refused_with_what_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("taken");
+    ok(&run(&["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]));
+    let before = sorted_rows(&out);
+    let changed = write_spec(tmp.path(), "changed.toml", &SMALL.replace("steps = 300", "steps = 400"));
+    let output = run(&["run", changed.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("train.steps: 400 (new) vs 300 (stored)"), "{message}");
+    assert!(message.contains("--out"), "{message}");
+    assert!(message.contains("basinmap resume"), "{message}");
+    assert_eq!(sorted_rows(&out), before, "refusal must not touch the results");
+}
+
+#[test]
+fn summary_json_counts_every_label_of_every_activation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("summary");
+    ok(&run(&["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]));
+    let json: serde_json::Value = serde_json::from_str(&ok(&run(&["summary", out.to_str().unwrap(), "--json"]))).unwrap();
+    let object = json.as_object().unwrap();
+    assert_eq!(object.keys().collect::<Vec<_>>(), ["relu", "selu", "softplus"]);
+    let rows = sorted_rows(&out);
+    for (activation, labels) in object {
+        let labels = labels.as_object().unwrap();
+        assert_eq!(labels.len(), 5);
+        for (label, count) in labels {
+            let expected = rows
+                .iter()
+                .filter(|r| r.contains(&format!(",{activation},")) && r.contains(&format!(",{label},")))
+                .count();
+            assert_eq!(count.as_u64().unwrap() as usize, expected, "{activation} {label}");
+        }
+    }
+    let text = stdout(&run(&["summary", out.to_str().unwrap()]));
+    assert!(text.contains("stuck-linear"));
+}
+
+#[test]
+fn status_of_a_directory_without_a_sweep_says_how_to_start_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = run(&["status", tmp.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("holds no basinmap sweep"), "{message}");
+    assert!(message.contains("basinmap run"), "{message}");
+}
