@@ -229,3 +229,31 @@ fn status_of_a_directory_without_a_sweep_says_how_to_start_one() {
     assert!(message.contains("holds no basinmap sweep"), "{message}");
     assert!(message.contains("basinmap run"), "{message}");
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "slow.toml", SLOW);
+    let out = tmp.path().join("interrupted");
+    let child = basinmap()
+        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    let signalled = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let output = child.wait_with_output().unwrap();
+    let message = stderr(&output);
+    assert!(!output.status.success(), "{message}");
+    assert!(message.contains("interrupted:"), "{message}");
+    assert!(message.contains(&format!("basinmap resume {}", out.display())), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    let saved = sorted_rows(&out).len();
+    assert!(saved < 4 * 24 * 24, "finished before the interrupt; make the spec slower");
+    assert!(message.contains(&format!("interrupted: {saved} of 2304 runs saved")), "{message}");
+}
