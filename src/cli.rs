@@ -32,6 +32,8 @@ pub enum Command {
     Train(TrainArgs),
     /// Print the training x values of a spec, one per line
     Data(DataArgs),
+    /// Measure kernel throughput in sample-steps per second
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +123,37 @@ pub struct TrainArgs {
     /// Draw the learned function at steps 0, 10, 100, 1000 and the last, over relu
     #[arg(long, value_name = "FILE.png")]
     pub plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Activations to measure [default: all]
+    #[arg(long, value_delimiter = ',')]
+    pub act: Vec<Activation>,
+
+    /// Precisions to measure [default: f32,f64]
+    #[arg(long, value_delimiter = ',')]
+    pub precision: Vec<Precision>,
+
+    /// Models trained per measurement
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..))]
+    pub models: u64,
+
+    /// Steps per model
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: u32,
+
+    /// Fixed data points
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+
+    /// Repetitions; the median is reported
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub repeats: u64,
+
+    /// Threads of the all-thread measurement [default: every core]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! [`problem`] defines activations and data, [`train`] steps the models
 //! (the lane kernel in `train/kernel.rs`), [`classify`] labels them.
 
+pub mod benchmark;
 pub mod classify;
 pub mod problem;
 pub mod simd;

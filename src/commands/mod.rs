@@ -1,5 +1,6 @@
 //! One file per command; each turns parsed arguments into work.
 
+pub mod bench;
 pub mod data;
 pub mod resume;
 pub mod run;
@@ -22,6 +23,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Status(args) => status::run(args),
         Command::Summary(args) => summary::run(args),
         Command::Train(args) => train::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Data(args) => data::run(args),
     }
 }

@@ -1,0 +1,87 @@
+//! `basinmap bench`: kernel throughput in sample-steps per second
+//! (models × steps × data points / s), per activation and precision, on one
+//! thread and on all of them. The workload is the sweep's: fixed data,
+//! starts spread over the c-d plane.
+
+use crate::problem::activation::Activation;
+use crate::train::config::{Precision, TrainConfig};
+use crate::train::dispatch::Isa;
+use crate::train::{PreparedData, train_and_classify};
+use crate::classify::ClassifyConfig;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// What to measure.
+pub struct BenchSetup {
+    pub models: usize,
+    pub steps: u32,
+    pub points: usize,
+    pub repeats: usize,
+    pub threads: usize,
+}
+
+/// One measured configuration.
+pub struct BenchResult {
+    pub activation: Activation,
+    pub precision: Precision,
+    pub threads: usize,
+    /// Median over repeats.
+    pub sample_steps_per_second: f64,
+    pub seconds_median: f64,
+}
+
+/// Starts spread over c, d in [-2, 2] with a = 1, b = 0.5, as in the sweeps.
+pub fn bench_starts(models: usize) -> Vec<[f64; 4]> {
+    let side = (models as f64).sqrt().ceil() as usize;
+    (0..models)
+        .map(|i| {
+            let c = -2.0 + 4.0 * (i / side) as f64 / side.max(2) as f64;
+            let d = -2.0 + 4.0 * (i % side) as f64 / side.max(2) as f64;
+            [1.0, 0.5, c, d]
+        })
+        .collect()
+}
+
+pub fn measure(setup: &BenchSetup, activation: Activation, precision: Precision, threads: usize) -> Result<BenchResult> {
+    let mut cfg = TrainConfig {
+        steps: setup.steps,
+        precision,
+        ..TrainConfig::default()
+    };
+    cfg.data.n = setup.points;
+    let data = PreparedData::prepare(&cfg)?;
+    let classify = ClassifyConfig::default();
+    let starts = bench_starts(setup.models);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    // Same chunking as sweeps: 64 models per task.
+    let mut seconds: Vec<f64> = (0..setup.repeats)
+        .map(|_| {
+            let start = Instant::now();
+            pool.install(|| {
+                starts.par_chunks(64).for_each(|chunk| {
+                    std::hint::black_box(train_and_classify(activation, &cfg, &classify, &data, chunk));
+                })
+            });
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+    let work = setup.models as f64 * setup.steps as f64 * setup.points as f64;
+    Ok(BenchResult {
+        activation,
+        precision,
+        threads,
+        sample_steps_per_second: work / median,
+        seconds_median: median,
+    })
+}
+
+/// The instruction set the kernel dispatches to here.
+pub fn isa_name() -> &'static str {
+    Isa::detect().name()
+}

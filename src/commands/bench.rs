@@ -1,0 +1,48 @@
+//! `basinmap bench`: kernel throughput, one table row per configuration.
+
+use super::print_stdout;
+use crate::benchmark::{BenchSetup, isa_name, measure};
+use crate::cli::BenchArgs;
+use crate::problem::activation::Activation;
+use crate::train::config::Precision;
+use anyhow::Result;
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let setup = BenchSetup {
+        models: args.models as usize,
+        steps: args.steps,
+        points: args.n as usize,
+        repeats: args.repeats as usize,
+        threads: args.threads.map(|t| t as usize).unwrap_or_else(rayon::current_num_threads),
+    };
+    let activations = if args.act.is_empty() { Activation::ALL.to_vec() } else { args.act.clone() };
+    let precisions = if args.precision.is_empty() { vec![Precision::F32, Precision::F64] } else { args.precision.clone() };
+    let mut thread_counts = vec![1];
+    if setup.threads > 1 {
+        thread_counts.push(setup.threads);
+    }
+    eprintln!(
+        "basinmap bench: {} models x {} steps x {} points, median of {}, kernel {}",
+        setup.models, setup.steps, setup.points, setup.repeats, isa_name()
+    );
+    print_stdout(&format!(
+        "{:<12} {:<9} {:>7} {:>16} {:>10}\n",
+        "activation", "precision", "threads", "sample-steps/s", "seconds"
+    ))?;
+    for &activation in &activations {
+        for &precision in &precisions {
+            for &threads in &thread_counts {
+                let r = measure(&setup, activation, precision, threads)?;
+                print_stdout(&format!(
+                    "{:<12} {:<9} {:>7} {:>16.3e} {:>10.3}\n",
+                    activation.name(),
+                    precision.name(),
+                    threads,
+                    r.sample_steps_per_second,
+                    r.seconds_median
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
