@@ -95,7 +95,10 @@ impl Real for f32 {
     }
     #[inline(always)]
     fn pow2i(self) -> Self {
-        f32::from_bits(((self as i32 + 127) as u32) << 23)
+        // Adding 2^23 + 127 puts n + 127 in the low mantissa bits; shifting
+        // them into the exponent field stays in vector registers (an
+        // `as i32` cast would not: its NaN and saturation rules scalarise).
+        f32::from_bits((self + 8_388_735.0).to_bits() << 23)
     }
     #[inline(always)]
     fn is_finite(self) -> bool {
@@ -141,7 +144,8 @@ impl Real for f64 {
     }
     #[inline(always)]
     fn pow2i(self) -> Self {
-        f64::from_bits(((self as i64 + 1023) as u64) << 52)
+        // As for f32: 2^52 + 1023 puts n + 1023 in the low mantissa bits.
+        f64::from_bits((self + 4_503_599_627_371_519.0).to_bits() << 52)
     }
     #[inline(always)]
     fn is_finite(self) -> bool {
