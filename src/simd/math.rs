@@ -8,18 +8,27 @@ use super::lane::Lanes;
 use super::real::Real;
 
 const LN2: f64 = std::f64::consts::LN_2;
+/// `ln 2 - LN2`: the part of ln 2 that `LN2` (an `f64`) cannot hold.
+const LN2_TAIL: f64 = 2.319_046_813_846_299_6e-17;
+
+/// `1/k!` for k = 0..=20, computed at compile time so kernels load
+/// constants instead of dividing in the hot loop.
+const INV_FACTORIAL: [f64; 21] = {
+    let mut table = [1.0; 21];
+    let mut k = 1;
+    while k < 21 {
+        table[k] = table[k - 1] / k as f64;
+        k += 1;
+    }
+    table
+};
 
 /// Horner evaluation of `Σ_{k=0}^{degree} r^k / (k + first)!`.
 #[inline(always)]
 fn taylor_tail<T: Real, const W: usize>(r: Lanes<T, W>, first: usize, degree: usize) -> Lanes<T, W> {
-    let mut coeff = 1.0f64;
-    for k in 2..=(first + degree) {
-        coeff /= k as f64;
-    }
-    let mut acc = Lanes::constant(coeff);
+    let mut acc = Lanes::constant(INV_FACTORIAL[first + degree]);
     for k in (0..degree).rev() {
-        coeff *= (k + first + 1) as f64;
-        acc = acc.mul_add(r, Lanes::constant(coeff));
+        acc = acc.mul_add(r, Lanes::constant(INV_FACTORIAL[first + k]));
     }
     acc
 }
@@ -32,9 +41,11 @@ pub fn exp<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
     // Compare-and-select (not min/max) so that NaN stays NaN.
     let x = x.select_lt(lo, lo, x.select_gt(hi, hi, x));
     let n = (x * Lanes::constant(std::f64::consts::LOG2_E)).round_ties_even();
-    // Cody-Waite reduction: ln2 split in a part exact in T and the rest.
+    // Cody-Waite reduction: ln2 split in a part exact in T and the rest
+    // (the rest includes LN2_TAIL, without which f64 has no rest at all and
+    // r is off by n·2.3e-17: 200 ulp of exp near the overflow threshold).
     let ln2_hi = T::from_f64(LN2);
-    let ln2_lo = T::from_f64(LN2 - ln2_hi.to_f64());
+    let ln2_lo = T::from_f64((LN2 - ln2_hi.to_f64()) + LN2_TAIL);
     let r = n.mul_add(Lanes::splat(-ln2_hi), x);
     let r = n.mul_add(Lanes::splat(-ln2_lo), r);
     let p = taylor_tail(r, 0, T::EXP_DEGREE);
@@ -103,5 +114,15 @@ pub fn normal_cdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
 #[inline(always)]
 pub fn normal_pdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
     let inv_sqrt_2pi = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
-    exp(Lanes::constant(-0.5) * z * z) * Lanes::constant(inv_sqrt_2pi)
+    // -z²/2 = q + e exactly (e recovered by FMA); exp(q + e) = exp(q)(1 + e).
+    // Rounding -z²/2 alone would cost |z²/2| ulps of relative error.
+    // |z| is capped at 64 (φ underflows to 0 long before) so q stays finite.
+    let cap = Lanes::constant(64.0);
+    let z = z.abs();
+    let z = z.select_gt(cap, cap, z);
+    let h = Lanes::constant(-0.5) * z;
+    let q = h * z;
+    let e = h.mul_add(z, -q);
+    let eq = exp(q);
+    eq.mul_add(e, eq) * Lanes::constant(inv_sqrt_2pi)
 }
