@@ -98,7 +98,13 @@ impl Activation {
             }
             Activation::Gelu => {
                 let cdf = 0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2);
-                let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                // -z²/2 = q + e exactly; exp(q)(1 + e) avoids the |z²/2|-ulp
+                // error of rounding -z²/2 (600 ulp at z = -35).
+                let (h, cap) = (-0.5 * z, 40.0);
+                let q = h * z;
+                let e = h.mul_add(z, -q);
+                let pdf = if z.abs() < cap { q.exp() * (1.0 + e) } else { 0.0 }
+                    / (2.0 * std::f64::consts::PI).sqrt();
                 (z * cdf, cdf + z * pdf)
             }
             Activation::Silu => {

@@ -69,13 +69,15 @@ pub fn expm1<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
 /// `2 atanh(s)` with `s = u / (2 + u) <= 1/3`.
 #[inline(always)]
 pub fn ln_1p_unit<T: Real, const W: usize>(u: Lanes<T, W>) -> Lanes<T, W> {
-    let s = u / (Lanes::constant(2.0) + u);
-    let w = s * s;
+    // 2s = 2u / (2 + u) in one rounding (2u is exact): halving first would
+    // round a subnormal u twice, and softplus(-100) in f32 is subnormal.
+    let two_s = (u + u) / (Lanes::constant(2.0) + u);
+    let w = Lanes::constant(0.25) * two_s * two_s;
     let mut acc = Lanes::constant(1.0 / (2 * T::LN1P_TERMS - 1) as f64);
     for k in (0..T::LN1P_TERMS - 1).rev() {
         acc = acc.mul_add(w, Lanes::constant(1.0 / (2 * k + 1) as f64));
     }
-    (s + s) * acc
+    two_s * acc
 }
 
 /// `1 / (1 + e^-z)` without overflow for any `z`.
