@@ -1,3 +1,330 @@
-//! Pictures: heatmaps of sweeps and the learned function of one run.
+//! Pictures: heatmaps of sweeps, the page that shows them, and the learned
+//! function of one run.
+//!
+//! [`render_all`] turns a sweep's records (finished or not) into every map
+//! and `index.html`:
+//! - outcome maps, for each pair of varying axes, one panel per activation
+//!   (`outcome_map`), and with replicates the probability of convergence;
+//! - speed maps, converged starts shaded by `converged_at` (`speed_map`);
+//! - compare maps for a pair of activations (`compare_map`);
+//! - with more than two varying axes, the maps are slices through a pin point
+//!   and marginal maps summarise the hidden axes (`marginal_map`).
+//!
+//! `heatmap` lays out and draws any of them with plotters, `font` supplies
+//! the embedded font, `palette` the fixed colors, `html` the page.
 
+pub mod compare_map;
+pub mod font;
+pub mod heatmap;
+pub mod html;
+pub mod marginal_map;
+pub mod outcome_map;
+pub mod palette;
+pub mod plane;
+pub mod speed_map;
+pub mod sweep_cells;
 pub mod training_plot;
+pub mod viewer;
+
+pub use heatmap::HeatmapLayout;
+pub use viewer::open_in_viewer;
+
+use crate::problem::activation::Activation;
+use crate::spec::SweepSpec;
+use crate::store::RunRecord;
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use sweep_cells::SweepCells;
+
+/// Picture file format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+
+    /// The format a file name asks for (`.png` or `.svg`, any case).
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match ext.parse() {
+            Ok(format) => Ok(format),
+            Err(_) => bail!(
+                "{}: cannot tell the picture format: the file name must end in .png or .svg",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "png" => Ok(Format::Png),
+            "svg" => Ok(Format::Svg),
+            _ => Err(format!("unknown picture format '{s}' (valid: png, svg)")),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// The pin point's coordinates; a missing one defaults to the original
+/// start `a = 1, b = 0.5, c = 1, d = -0.5`. Snapped to the nearest grid value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d: Option<f64>,
+}
+
+impl Pin {
+    pub fn values(&self) -> [Option<f64>; 4] {
+        [self.a, self.b, self.c, self.d]
+    }
+}
+
+/// Render settings: the `[render]` table of a spec, e.g.
+///
+/// ```toml
+/// [render]
+/// pin = { a = 1.0, b = 0.5 }        # slices through more than two varying axes
+/// compare = ["selu", "softplus"]    # the compare map's pair
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RenderOptions {
+    pub pin: Pin,
+    pub compare: (Activation, Activation),
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            pin: Pin::default(),
+            compare: (Activation::Selu, Activation::Softplus),
+        }
+    }
+}
+
+impl RenderOptions {
+    /// Checks what the types cannot; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in ["a", "b", "c", "d"].iter().zip(self.pin.values()) {
+            if let Some(v) = value
+                && !v.is_finite()
+            {
+                return Err(format!("render.pin.{name} = {v}: must be a finite number"));
+            }
+        }
+        if self.compare.0 == self.compare.1 {
+            return Err(format!(
+                "render.compare = [\"{0}\", \"{0}\"]: name two different activations",
+                self.compare.0
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a picture shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PictureKind {
+    /// Labels per start, one panel per activation.
+    Outcome,
+    /// Probability of convergence over replicates.
+    Probability,
+    /// Steps to converge.
+    Speed,
+    /// Pair of activations.
+    Compare,
+    /// Fraction converged over hidden axes.
+    Marginal,
+}
+
+impl PictureKind {
+    pub fn heading(self) -> &'static str {
+        match self {
+            PictureKind::Outcome => "Outcome maps",
+            PictureKind::Compare => "Compare maps",
+            PictureKind::Speed => "Speed maps",
+            PictureKind::Probability => "Probability of convergence",
+            PictureKind::Marginal => "Marginal maps",
+        }
+    }
+}
+
+/// One written picture.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    /// File name inside the render directory.
+    pub file: String,
+    pub kind: PictureKind,
+    /// Axis names across and up.
+    pub axes: (&'static str, &'static str),
+    pub caption: String,
+    /// Panel titles, left to right.
+    pub panels: Vec<String>,
+    /// Where each cell was drawn.
+    pub layout: HeatmapLayout,
+}
+
+/// What [`render_all`] wrote.
+#[derive(Clone, Debug)]
+pub struct RenderReport {
+    pub index: PathBuf,
+    pub pictures: Vec<Picture>,
+    pub runs_done: usize,
+    pub runs_total: usize,
+    /// Records whose start, activation or replicate is not in the spec.
+    pub runs_ignored: usize,
+}
+
+/// Draws every map of a sweep into `dir` and writes `dir/index.html`, with
+/// default [`RenderOptions`].
+pub fn render_all(
+    dir: &Path,
+    spec: &SweepSpec,
+    records: &[RunRecord],
+    format: Format,
+) -> Result<RenderReport> {
+    render_all_with(dir, spec, records, format, &RenderOptions::default())
+}
+
+/// A picture to draw: its file, kind, axes and contents.
+struct Job {
+    file: String,
+    kind: PictureKind,
+    axes: (&'static str, &'static str),
+    figure: heatmap::HeatmapFigure,
+    caption: String,
+}
+
+/// [`render_all`] with explicit options.
+pub fn render_all_with(
+    dir: &Path,
+    spec: &SweepSpec,
+    records: &[RunRecord],
+    format: Format,
+    options: &RenderOptions,
+) -> Result<RenderReport> {
+    options.validate().map_err(|e| anyhow::anyhow!(e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let cells = SweepCells::new(spec, records);
+    let jobs = plan(spec, &cells, options, format);
+    let pictures = jobs
+        .into_par_iter()
+        .map(|job| {
+            let layout = heatmap::write(&job.figure, &dir.join(&job.file), format)?;
+            Ok(Picture {
+                file: job.file,
+                kind: job.kind,
+                axes: job.axes,
+                caption: job.caption,
+                panels: job.figure.panels.iter().map(|p| p.title.clone()).collect(),
+                layout,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let index = html::write_index(dir, spec, &cells, &pictures, options)?;
+    Ok(RenderReport {
+        index,
+        pictures,
+        runs_done: cells.done,
+        runs_total: cells.total_runs(),
+        runs_ignored: cells.off_grid,
+    })
+}
+
+/// Every picture of a sweep, in page order.
+fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: Format) -> Vec<Job> {
+    let training = plane::training_summary(spec);
+    let pin = plane::pin_indices(cells, options.pin.values());
+    let planes: Vec<plane::Plane> = plane::axis_pairs(cells)
+        .into_iter()
+        .map(|(x, y)| plane::Plane { x, y, pin })
+        .collect();
+    let speed_scale = speed_map::scale(cells);
+    let ext = format.extension();
+    let mut jobs = Vec::new();
+    let mut push = |kind, file: String, p: &plane::Plane, (figure, caption)| {
+        jobs.push(Job {
+            file,
+            kind,
+            axes: (sweep_cells::AXIS_NAMES[p.x], sweep_cells::AXIS_NAMES[p.y]),
+            figure,
+            caption,
+        })
+    };
+    for p in &planes {
+        push(
+            PictureKind::Outcome,
+            format!("outcome-{}.{ext}", p.stem()),
+            p,
+            outcome_map::figure(cells, p, &training),
+        );
+    }
+    let (first, second) = options.compare;
+    for p in &planes {
+        if let Some(fig) = compare_map::figure(cells, p, &training, options.compare) {
+            push(
+                PictureKind::Compare,
+                format!("compare-{first}-{second}-{}.{ext}", p.stem()),
+                p,
+                fig,
+            );
+        }
+    }
+    for p in &planes {
+        push(
+            PictureKind::Speed,
+            format!("speed-{}.{ext}", p.stem()),
+            p,
+            speed_map::figure(cells, p, &training, speed_scale),
+        );
+    }
+    if cells.replicates > 1 {
+        for p in &planes {
+            push(
+                PictureKind::Probability,
+                format!("probability-{}.{ext}", p.stem()),
+                p,
+                outcome_map::probability_figure(cells, p, &training),
+            );
+        }
+    }
+    for p in planes.iter().filter(|p| !p.hidden(cells).is_empty()) {
+        push(
+            PictureKind::Marginal,
+            format!("marginal-{}.{ext}", p.stem()),
+            p,
+            marginal_map::figure(cells, p, &training),
+        );
+    }
+    jobs
+}

@@ -1,0 +1,153 @@
+//! Compare maps: for a pair of activations (default selu vs softplus), each
+//! start colored by which of the two converged from it.
+
+use super::heatmap::{HeatmapFigure, Legend, Panel};
+use super::outcome_map::{subtitle, title, where_words};
+use super::palette::{NOT_RUN, PairOutcome};
+use super::plane::{Plane, original_start_markers};
+use super::sweep_cells::SweepCells;
+use crate::problem::activation::Activation;
+
+/// How often each pair outcome occurs, over (start, replicate) pairs where
+/// both runs are done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairCounts {
+    /// Indexed like `PairOutcome::ALL`.
+    pub counts: [usize; 4],
+}
+
+impl PairCounts {
+    pub fn add(&mut self, outcome: PairOutcome) {
+        self.counts[outcome as usize] += 1;
+    }
+
+    pub fn get(&self, outcome: PairOutcome) -> usize {
+        self.counts[outcome as usize]
+    }
+
+    /// Pairs where both runs are done.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// "123 of 4000 (3.1%)" for `outcome`.
+    pub fn describe(&self, outcome: PairOutcome) -> String {
+        let n = self.get(outcome);
+        let total = self.total();
+        if total == 0 {
+            return "0 of 0".into();
+        }
+        format!("{n} of {total} ({:.1}%)", 100.0 * n as f64 / total as f64)
+    }
+}
+
+/// Positions of the pair in the sweep's activations, when both are there.
+pub fn pair_indices(cells: &SweepCells, pair: (Activation, Activation)) -> Option<(usize, usize)> {
+    let find = |a| cells.activations.iter().position(|&x| x == a);
+    Some((find(pair.0)?, find(pair.1)?))
+}
+
+/// The pair outcomes of every replicate at one grid point.
+fn outcomes_at(
+    cells: &SweepCells,
+    (p, q): (usize, usize),
+    idx: [usize; 4],
+) -> impl Iterator<Item = PairOutcome> + '_ {
+    let first = cells.replicates_at(p, idx);
+    let second = cells.replicates_at(q, idx);
+    first.iter().zip(second).filter_map(|(a, b)| match (a, b) {
+        (Some(a), Some(b)) => Some(PairOutcome::of(a.converged(), b.converged())),
+        _ => None,
+    })
+}
+
+/// Pair outcome counts over the whole sweep.
+pub fn sweep_counts(cells: &SweepCells, pair: (usize, usize)) -> PairCounts {
+    let mut counts = PairCounts::default();
+    let lens = cells.axes.each_ref().map(Vec::len);
+    for a in 0..lens[0] {
+        for b in 0..lens[1] {
+            for c in 0..lens[2] {
+                for d in 0..lens[3] {
+                    outcomes_at(cells, pair, [a, b, c, d]).for_each(|o| counts.add(o));
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// "starts" or "runs (start × replicate)" for captions.
+fn unit(cells: &SweepCells) -> &'static str {
+    if cells.replicates > 1 {
+        "start/seed pairs"
+    } else {
+        "starts"
+    }
+}
+
+pub fn figure(
+    cells: &SweepCells,
+    plane: &Plane,
+    training: &str,
+    pair: (Activation, Activation),
+) -> Option<(HeatmapFigure, String)> {
+    let indices = pair_indices(cells, pair)?;
+    let (first, second) = (pair.0.name(), pair.1.name());
+    let (nx, ny) = plane.size(cells);
+    let mut plane_counts = PairCounts::default();
+    let colors = (0..ny)
+        .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
+        .map(|(ix, iy)| {
+            let mut here = PairCounts::default();
+            outcomes_at(cells, indices, plane.index(ix, iy)).for_each(|o| {
+                here.add(o);
+                plane_counts.add(o);
+            });
+            PairOutcome::ALL
+                .into_iter()
+                .filter(|&o| here.get(o) > 0)
+                .max_by_key(|&o| (here.get(o), std::cmp::Reverse(o)))
+                .map_or(NOT_RUN, PairOutcome::color)
+        })
+        .collect();
+    let sweep = sweep_counts(cells, indices);
+    let mut legend: Vec<_> = PairOutcome::ALL
+        .iter()
+        .map(|o| (o.color(), o.describe(first, second)))
+        .collect();
+    legend.push((NOT_RUN, "not run yet".into()));
+    let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
+    let whole = if sweep == plane_counts {
+        String::new()
+    } else {
+        format!(
+            " In the whole sweep: {}.",
+            sweep.describe(PairOutcome::OnlySecond)
+        )
+    };
+    let caption = format!(
+        "{first} against {second} in the {}–{} plane ({}): which of the two converged from each start. \
+         {second} converges where {first} fails (vermillion) from {} {} in this plane.{whole} \
+         The reverse (only {first} converges, yellow): {}.",
+        x.name,
+        y.name,
+        where_words(cells, plane),
+        plane_counts.describe(PairOutcome::OnlySecond),
+        unit(cells),
+        plane_counts.describe(PairOutcome::OnlyFirst),
+    );
+    let figure = HeatmapFigure {
+        title: title(&format!("{first} vs {second}: who converges"), cells, plane),
+        subtitle: subtitle(cells, plane, training),
+        x,
+        y,
+        panels: vec![Panel {
+            title: format!("{first} vs {second}"),
+            cells: colors,
+        }],
+        markers: original_start_markers(cells, plane, false),
+        legend: Legend::Swatches(legend),
+    };
+    Some((figure, caption))
+}

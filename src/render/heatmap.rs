@@ -1,0 +1,701 @@
+//! One heatmap figure, whatever it shows: panels side by side (up to four
+//! per row) over the same two grid axes, one colored cell per grid point,
+//! tick labels and axis names, start markers, and a legend (color swatches or
+//! a colorbar). The map builders (`outcome_map`, `speed_map`, ...) fill in a
+//! [`HeatmapFigure`]; this module lays it out and draws it with plotters.
+//!
+//! Cells are whole pixels wide and tall, so [`HeatmapLayout::cell_rect`] says
+//! exactly which pixels show a grid point. Each row of cells is drawn as one
+//! rectangle per run of equal colors, which keeps 129 × 129 panels fast and
+//! SVG files small.
+
+use super::Format;
+use super::font::{FAMILY, TextBackend, text_width};
+use super::palette::{INK, MUTED, viridis};
+use anyhow::{Result, anyhow};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+
+/// One axis of the map: its parameter name and grid values (cell order).
+#[derive(Clone, Debug)]
+pub struct MapAxis {
+    pub name: &'static str,
+    pub values: Vec<f64>,
+}
+
+/// One panel: a title and a color per cell, row-major from the bottom row
+/// (`cells[iy * nx + ix]`, `iy = 0` at the bottom).
+#[derive(Clone, Debug)]
+pub struct Panel {
+    pub title: String,
+    pub cells: Vec<RGBColor>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkerShape {
+    Circle,
+    Diamond,
+}
+
+/// A point drawn on every panel, in fractional cell indices.
+#[derive(Clone, Debug)]
+pub struct Marker {
+    pub shape: MarkerShape,
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+}
+
+/// How values map to viridis.
+#[derive(Clone, Copy, Debug)]
+pub struct ColorScale {
+    pub min: f64,
+    pub max: f64,
+    pub log: bool,
+    /// Low values bright, high values dark.
+    pub reversed: bool,
+}
+
+impl ColorScale {
+    fn fraction(&self, v: f64) -> f64 {
+        let t = if self.max <= self.min {
+            0.5
+        } else if self.log {
+            (v.max(self.min).ln() - self.min.ln()) / (self.max.ln() - self.min.ln())
+        } else {
+            (v - self.min) / (self.max - self.min)
+        };
+        let t = t.clamp(0.0, 1.0);
+        if self.reversed { 1.0 - t } else { t }
+    }
+
+    pub fn color(&self, v: f64) -> RGBColor {
+        viridis(self.fraction(v))
+    }
+
+    /// Value at position `t` in [0, 1] from `min` to `max`.
+    fn value_at(&self, t: f64) -> f64 {
+        if self.log {
+            (self.min.ln() + t * (self.max.ln() - self.min.ln())).exp()
+        } else {
+            self.min + t * (self.max - self.min)
+        }
+    }
+
+    fn ticks(&self) -> Vec<(f64, String)> {
+        if self.max <= self.min {
+            return vec![(self.min, format_value(self.min))];
+        }
+        if self.log {
+            let mut ticks = Vec::new();
+            let mut decade = 10f64.powf(self.min.log10().floor());
+            while decade <= self.max * 1.0001 {
+                for m in [1.0, 2.0, 5.0] {
+                    let v = decade * m;
+                    if v >= self.min * 0.9999 && v <= self.max * 1.0001 {
+                        ticks.push((v, format_value(v)));
+                    }
+                }
+                decade *= 10.0;
+            }
+            if ticks.len() > 7 {
+                ticks.retain(|(v, _)| (v.log10() - v.log10().round()).abs() < 1e-9);
+            }
+            if ticks.len() < 2 {
+                ticks = vec![
+                    (self.min, format_value(self.min)),
+                    (self.max, format_value(self.max)),
+                ];
+            }
+            ticks
+        } else {
+            nice_ticks(self.min, self.max, 5)
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Legend {
+    Swatches(Vec<(RGBColor, String)>),
+    Colorbar {
+        title: String,
+        scale: ColorScale,
+        /// Swatches under the bar, for cells off the scale.
+        extra: Vec<(RGBColor, String)>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct HeatmapFigure {
+    pub title: String,
+    pub subtitle: String,
+    pub x: MapAxis,
+    pub y: MapAxis,
+    pub panels: Vec<Panel>,
+    pub markers: Vec<Marker>,
+    pub legend: Legend,
+}
+
+// Font sizes in plotters' units (1.24 em).
+const TITLE: f64 = 25.0;
+const SUBTITLE: f64 = 18.0;
+const PANEL_TITLE: f64 = 20.0;
+const AXIS_NAME: f64 = 21.0;
+const TICK_LABEL: f64 = 16.0;
+const LEGEND_TEXT: f64 = 17.0;
+
+const MARGIN: i32 = 18;
+const TICK_LEN: i32 = 5;
+const COLUMN_GAP: i32 = 28;
+const ROW_GAP: i32 = 14;
+const MAX_COLUMNS: usize = 4;
+const PANEL_TITLE_HEIGHT: i32 = 28;
+const SWATCH: i32 = 16;
+const LEGEND_ROW: i32 = 24;
+const COLORBAR_WIDTH: i32 = 20;
+const MARKER_RADIUS: i32 = 7;
+
+fn em(size: f64) -> i32 {
+    (size / 1.24).round() as i32
+}
+
+/// Where everything of a figure goes, in pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatmapLayout {
+    pub width: u32,
+    pub height: u32,
+    pub nx: usize,
+    pub ny: usize,
+    pub cell_width: u32,
+    pub cell_height: u32,
+    /// Top-left pixel of each panel's cell area.
+    pub panel_origins: Vec<(i32, i32)>,
+    pub columns: usize,
+    legend_origin: (i32, i32),
+    y_label_width: i32,
+}
+
+impl HeatmapLayout {
+    pub fn new(figure: &HeatmapFigure) -> HeatmapLayout {
+        let (nx, ny) = (figure.x.values.len().max(1), figure.y.values.len().max(1));
+        // About 400 pixels per panel side, in whole pixels per cell.
+        let cell_width = ((400 + nx / 2) / nx).clamp(1, 96) as u32;
+        let cell_height = ((400 + ny / 2) / ny).clamp(1, 96) as u32;
+        let (panel_w, panel_h) = (
+            nx as i32 * cell_width as i32,
+            ny as i32 * cell_height as i32,
+        );
+        let n = figure.panels.len().max(1);
+        let columns = n.min(MAX_COLUMNS);
+        let rows = n.div_ceil(columns);
+
+        let y_ticks = axis_ticks(&figure.y, panel_h);
+        let y_label_width = y_ticks
+            .iter()
+            .map(|(_, s)| text_width(s, TICK_LABEL).ceil() as i32)
+            .max()
+            .unwrap_or(0);
+        let left = MARGIN + em(AXIS_NAME) + 10 + y_label_width + 6 + TICK_LEN;
+        let top = MARGIN + em(TITLE) + 8 + em(SUBTITLE) + 14;
+        let below = TICK_LEN + 4 + em(TICK_LABEL) + 8 + em(AXIS_NAME) + 4;
+        let row_height = PANEL_TITLE_HEIGHT + panel_h + below + ROW_GAP;
+
+        let panel_origins = (0..n)
+            .map(|p| {
+                let (col, row) = ((p % columns) as i32, (p / columns) as i32);
+                (
+                    left + col * (panel_w + COLUMN_GAP),
+                    top + row * row_height + PANEL_TITLE_HEIGHT,
+                )
+            })
+            .collect();
+        let legend_x = left + columns as i32 * (panel_w + COLUMN_GAP) + 8;
+        let legend_origin = (legend_x, top + PANEL_TITLE_HEIGHT);
+        let (legend_w, legend_h) = legend_size(figure, panel_h);
+        let title_w = text_width(&figure.title, TITLE)
+            .max(text_width(&figure.subtitle, SUBTITLE))
+            .ceil() as i32;
+        let width = (legend_x + legend_w + MARGIN).max(MARGIN + title_w + MARGIN);
+        let height =
+            (top + rows as i32 * row_height).max(legend_origin.1 + legend_h) + MARGIN - ROW_GAP;
+        HeatmapLayout {
+            width: width as u32,
+            height: height as u32,
+            nx,
+            ny,
+            cell_width,
+            cell_height,
+            panel_origins,
+            columns,
+            legend_origin,
+            y_label_width,
+        }
+    }
+
+    fn panel_size(&self) -> (i32, i32) {
+        (
+            self.nx as i32 * self.cell_width as i32,
+            self.ny as i32 * self.cell_height as i32,
+        )
+    }
+
+    /// Pixels of cell `(ix, iy)` of `panel` (`iy = 0` is the bottom row):
+    /// top-left inclusive, bottom-right exclusive.
+    pub fn cell_rect(&self, panel: usize, ix: usize, iy: usize) -> ((i32, i32), (i32, i32)) {
+        let (ox, oy) = self.panel_origins[panel];
+        let (w, h) = (self.cell_width as i32, self.cell_height as i32);
+        let x0 = ox + ix as i32 * w;
+        let y0 = oy + (self.ny - 1 - iy) as i32 * h;
+        ((x0, y0), (x0 + w, y0 + h))
+    }
+
+    /// The pixel at the middle of a cell.
+    pub fn cell_center(&self, panel: usize, ix: usize, iy: usize) -> (u32, u32) {
+        let ((x0, y0), (x1, y1)) = self.cell_rect(panel, ix, iy);
+        (((x0 + x1 - 1) / 2) as u32, ((y0 + y1 - 1) / 2) as u32)
+    }
+
+    /// Pixel position of a fractional cell coordinate in a panel.
+    fn point(&self, panel: usize, fx: f64, fy: f64) -> (i32, i32) {
+        let (ox, oy) = self.panel_origins[panel];
+        let x = ox as f64 + (fx + 0.5) * self.cell_width as f64;
+        let y = oy as f64 + (self.ny as f64 - 0.5 - fy) * self.cell_height as f64;
+        (x.round() as i32, y.round() as i32)
+    }
+}
+
+fn legend_entries(figure: &HeatmapFigure) -> Vec<String> {
+    let mut texts: Vec<String> = match &figure.legend {
+        Legend::Swatches(items) => items.iter().map(|(_, s)| s.clone()).collect(),
+        Legend::Colorbar { title, extra, .. } => {
+            let mut t = vec![title.clone()];
+            t.extend(extra.iter().map(|(_, s)| s.clone()));
+            t
+        }
+    };
+    texts.extend(figure.markers.iter().map(|m| m.label.clone()));
+    texts
+}
+
+fn colorbar_height(panel_h: i32) -> i32 {
+    panel_h.clamp(140, 260)
+}
+
+fn legend_size(figure: &HeatmapFigure, panel_h: i32) -> (i32, i32) {
+    let text_w = legend_entries(figure)
+        .iter()
+        .map(|s| text_width(s, LEGEND_TEXT).ceil() as i32)
+        .max()
+        .unwrap_or(0);
+    let markers = marker_legend(figure).len() as i32;
+    match &figure.legend {
+        Legend::Swatches(items) => (
+            SWATCH + 10 + text_w,
+            (items.len() as i32 + markers) * LEGEND_ROW,
+        ),
+        Legend::Colorbar { scale, extra, .. } => {
+            let tick_w = scale
+                .ticks()
+                .iter()
+                .map(|(_, s)| text_width(s, TICK_LABEL).ceil() as i32)
+                .max()
+                .unwrap_or(0);
+            let w = text_w
+                .max(COLORBAR_WIDTH + TICK_LEN + 6 + tick_w)
+                .max(SWATCH + 10 + text_w);
+            let h = LEGEND_ROW
+                + colorbar_height(panel_h)
+                + 16
+                + (extra.len() as i32 + markers) * LEGEND_ROW;
+            (w, h)
+        }
+    }
+}
+
+/// One legend entry per marker shape.
+fn marker_legend(figure: &HeatmapFigure) -> Vec<&Marker> {
+    let mut seen: Vec<&Marker> = Vec::new();
+    for m in &figure.markers {
+        if !seen.iter().any(|s| s.label == m.label) {
+            seen.push(m);
+        }
+    }
+    seen
+}
+
+/// Shortest readable form of a grid value (6 significant digits).
+pub fn format_value(v: f64) -> String {
+    let rounded: f64 = format!("{v:.5e}").parse().unwrap_or(v);
+    if rounded == 0.0 {
+        "0".into()
+    } else {
+        format!("{rounded}")
+    }
+}
+
+/// Ticks at round numbers between `lo` and `hi`, about `target` of them.
+fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<(f64, String)> {
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    let span = hi - lo;
+    if span <= 0.0 || !span.is_finite() {
+        return vec![(lo, format_value(lo))];
+    }
+    let raw = span / target.max(1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw * 0.999)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step - 1e-9).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last)
+        .map(|i| {
+            let v = i as f64 * step;
+            (v, format_value(v))
+        })
+        .collect()
+}
+
+/// Tick positions (fractional cell index) and labels for an axis `len_px` long.
+fn axis_ticks(axis: &MapAxis, len_px: i32) -> Vec<(f64, String)> {
+    let v = &axis.values;
+    let n = v.len();
+    if n <= 1 {
+        return v.iter().map(|&x| (0.0, format_value(x))).collect();
+    }
+    let labels: Vec<String> = v.iter().map(|&x| format_value(x)).collect();
+    let widest = labels
+        .iter()
+        .map(|s| text_width(s, TICK_LABEL))
+        .fold(0.0, f64::max);
+    let cell = len_px as f64 / n as f64;
+    // Every value when they fit side by side (horizontal labels need their width).
+    if n <= 12 && cell >= widest.max(em(TICK_LABEL) as f64) + 6.0 {
+        return labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (i as f64, s))
+            .collect();
+    }
+    let step = (v[n - 1] - v[0]) / (n - 1) as f64;
+    let even = step != 0.0
+        && v.iter()
+            .enumerate()
+            .all(|(i, &x)| (x - (v[0] + i as f64 * step)).abs() <= 1e-6 * step.abs() * n as f64);
+    let target = ((len_px as f64 / (widest + 24.0)).floor() as usize).clamp(2, 7);
+    if even {
+        nice_ticks(v[0], v[n - 1], target)
+            .into_iter()
+            .map(|(t, s)| ((t - v[0]) / step, s))
+            .collect()
+    } else {
+        let every = n.div_ceil(target);
+        (0..n)
+            .step_by(every)
+            .map(|i| (i as f64, labels[i].clone()))
+            .collect()
+    }
+}
+
+fn style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    TextStyle {
+        font: FontDesc::new(FontFamily::Name(FAMILY), size, FontStyle::Normal),
+        color: color.to_backend_color(),
+        pos: Pos::new(h, v),
+    }
+}
+
+/// Draws `figure` to `path` and returns where its cells are.
+pub fn write(figure: &HeatmapFigure, path: &Path, format: Format) -> Result<HeatmapLayout> {
+    let layout = HeatmapLayout::new(figure);
+    let size = (layout.width, layout.height);
+    let failed = |e: &dyn std::fmt::Display| anyhow!("cannot draw {}: {e}", path.display());
+    match format {
+        Format::Png => {
+            let root = TextBackend::raster(BitMapBackend::new(path, size)).into_drawing_area();
+            draw(&root, figure, &layout).map_err(|e| failed(&e))?;
+            root.present().map_err(|e| failed(&e))?;
+        }
+        Format::Svg => {
+            let root = TextBackend::vector(SVGBackend::new(path, size)).into_drawing_area();
+            draw(&root, figure, &layout).map_err(|e| failed(&e))?;
+            root.present().map_err(|e| failed(&e))?;
+        }
+    }
+    Ok(layout)
+}
+
+type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &HeatmapFigure,
+    layout: &HeatmapLayout,
+) -> Drawn<DB> {
+    root.fill(&WHITE)?;
+    root.draw_text(
+        &figure.title,
+        &style(TITLE, INK, HPos::Left, VPos::Top),
+        (MARGIN, MARGIN),
+    )?;
+    root.draw_text(
+        &figure.subtitle,
+        &style(SUBTITLE, MUTED, HPos::Left, VPos::Top),
+        (MARGIN, MARGIN + em(TITLE) + 8),
+    )?;
+    let (panel_w, panel_h) = layout.panel_size();
+    let x_ticks = axis_ticks(&figure.x, panel_w);
+    let y_ticks = axis_ticks(&figure.y, panel_h);
+    for (p, panel) in figure.panels.iter().enumerate() {
+        let (ox, oy) = layout.panel_origins[p];
+        root.draw_text(
+            &panel.title,
+            &style(PANEL_TITLE, INK, HPos::Center, VPos::Bottom),
+            (ox + panel_w / 2, oy - 8),
+        )?;
+        draw_cells(root, layout, p, &panel.cells)?;
+        root.draw(&Rectangle::new(
+            [(ox - 1, oy - 1), (ox + panel_w, oy + panel_h)],
+            INK,
+        ))?;
+        draw_x_axis(root, &figure.x, &x_ticks, layout, (ox, oy + panel_h))?;
+        draw_y_ticks(root, &y_ticks, layout, (ox, oy), p % layout.columns == 0)?;
+        if p % layout.columns == 0 {
+            let x = ox - TICK_LEN - 6 - layout.y_label_width - 10 - em(AXIS_NAME) / 2;
+            let name_style = TextStyle {
+                font: FontDesc::new(FontFamily::Name(FAMILY), AXIS_NAME, FontStyle::Normal)
+                    .transform(FontTransform::Rotate270),
+                ..style(AXIS_NAME, INK, HPos::Center, VPos::Center)
+            };
+            root.draw_text(figure.y.name, &name_style, (x, oy + panel_h / 2))?;
+        }
+        for marker in &figure.markers {
+            draw_marker(root, marker.shape, layout.point(p, marker.x, marker.y))?;
+        }
+    }
+    draw_legend(root, figure, layout)
+}
+
+fn draw_cells<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layout: &HeatmapLayout,
+    p: usize,
+    cells: &[RGBColor],
+) -> Drawn<DB> {
+    let nx = layout.nx;
+    for iy in 0..layout.ny {
+        let row = &cells[iy * nx..(iy + 1) * nx];
+        let mut start = 0;
+        while start < nx {
+            let mut end = start + 1;
+            while end < nx && row[end] == row[start] {
+                end += 1;
+            }
+            let ((x0, y0), _) = layout.cell_rect(p, start, iy);
+            let (_, (x1, y1)) = layout.cell_rect(p, end - 1, iy);
+            root.draw(&Rectangle::new([(x0, y0), (x1, y1)], row[start].filled()))?;
+            start = end;
+        }
+    }
+    Ok(())
+}
+
+/// Pixel offset of a fractional cell index along an axis of `cell` pixels.
+fn tick_offset(t: f64, cell: u32) -> i32 {
+    ((t + 0.5) * cell as f64).round() as i32
+}
+
+fn draw_x_axis<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axis: &MapAxis,
+    ticks: &[(f64, String)],
+    layout: &HeatmapLayout,
+    (ox, bottom): (i32, i32),
+) -> Drawn<DB> {
+    let label = style(TICK_LABEL, INK, HPos::Center, VPos::Top);
+    for (t, text) in ticks {
+        let x = ox + tick_offset(*t, layout.cell_width);
+        root.draw(&PathElement::new(
+            vec![(x, bottom), (x, bottom + TICK_LEN)],
+            INK,
+        ))?;
+        root.draw_text(text, &label, (x, bottom + TICK_LEN + 4))?;
+    }
+    let (panel_w, _) = layout.panel_size();
+    root.draw_text(
+        axis.name,
+        &style(AXIS_NAME, INK, HPos::Center, VPos::Top),
+        (ox + panel_w / 2, bottom + TICK_LEN + 4 + em(TICK_LABEL) + 8),
+    )
+}
+
+fn draw_y_ticks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ticks: &[(f64, String)],
+    layout: &HeatmapLayout,
+    (ox, oy): (i32, i32),
+    with_labels: bool,
+) -> Drawn<DB> {
+    let (_, panel_h) = layout.panel_size();
+    let label = style(TICK_LABEL, INK, HPos::Right, VPos::Center);
+    for (t, text) in ticks {
+        let y = oy + panel_h - tick_offset(*t, layout.cell_height);
+        root.draw(&PathElement::new(
+            vec![(ox - 1 - TICK_LEN, y), (ox - 1, y)],
+            INK,
+        ))?;
+        if with_labels {
+            root.draw_text(text, &label, (ox - TICK_LEN - 6, y))?;
+        }
+    }
+    Ok(())
+}
+
+/// A hollow marker (black-white-black outline), visible on every cell color
+/// and leaving the cell under it visible.
+fn draw_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    shape: MarkerShape,
+    (x, y): (i32, i32),
+) -> Drawn<DB> {
+    let r = MARKER_RADIUS;
+    match shape {
+        MarkerShape::Circle => {
+            root.draw(&Circle::new((x, y), r, BLACK.stroke_width(4)))?;
+            root.draw(&Circle::new((x, y), r, WHITE.stroke_width(2)))?;
+        }
+        MarkerShape::Diamond => {
+            let r = r + 1;
+            let path = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];
+            root.draw(&PathElement::new(path.clone(), BLACK.stroke_width(4)))?;
+            root.draw(&PathElement::new(path, WHITE.stroke_width(2)))?;
+        }
+    }
+    Ok(())
+}
+
+fn draw_swatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    color: RGBColor,
+    text: &str,
+) -> Drawn<DB> {
+    root.draw(&Rectangle::new(
+        [(x, y), (x + SWATCH, y + SWATCH)],
+        color.filled(),
+    ))?;
+    root.draw(&Rectangle::new([(x, y), (x + SWATCH, y + SWATCH)], INK))?;
+    root.draw_text(
+        text,
+        &style(LEGEND_TEXT, INK, HPos::Left, VPos::Center),
+        (x + SWATCH + 10, y + SWATCH / 2),
+    )
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &HeatmapFigure,
+    layout: &HeatmapLayout,
+) -> Drawn<DB> {
+    let (x, mut y) = layout.legend_origin;
+    match &figure.legend {
+        Legend::Swatches(items) => {
+            for (color, text) in items {
+                draw_swatch(root, (x, y), *color, text)?;
+                y += LEGEND_ROW;
+            }
+        }
+        Legend::Colorbar {
+            title,
+            scale,
+            extra,
+        } => {
+            root.draw_text(
+                title,
+                &style(LEGEND_TEXT, INK, HPos::Left, VPos::Top),
+                (x, y),
+            )?;
+            y += LEGEND_ROW;
+            let (_, panel_h) = layout.panel_size();
+            let h = colorbar_height(panel_h);
+            for row in 0..h {
+                // Top of the bar is `max`.
+                let t = 1.0 - (row as f64 + 0.5) / h as f64;
+                let color = scale.color(scale.value_at(t));
+                root.draw(&Rectangle::new(
+                    [(x, y + row), (x + COLORBAR_WIDTH, y + row + 1)],
+                    color.filled(),
+                ))?;
+            }
+            root.draw(&Rectangle::new(
+                [(x - 1, y - 1), (x + COLORBAR_WIDTH, y + h)],
+                INK,
+            ))?;
+            let label = style(TICK_LABEL, INK, HPos::Left, VPos::Center);
+            for (v, text) in scale.ticks() {
+                let t = if scale.max <= scale.min {
+                    0.5
+                } else if scale.log {
+                    (v.ln() - scale.min.ln()) / (scale.max.ln() - scale.min.ln())
+                } else {
+                    (v - scale.min) / (scale.max - scale.min)
+                };
+                let ty = y + ((1.0 - t) * (h - 1) as f64).round() as i32;
+                let tx = x + COLORBAR_WIDTH;
+                root.draw(&PathElement::new(vec![(tx, ty), (tx + TICK_LEN, ty)], INK))?;
+                root.draw_text(&text, &label, (tx + TICK_LEN + 4, ty))?;
+            }
+            y += h + 16;
+            for (color, text) in extra {
+                draw_swatch(root, (x, y), *color, text)?;
+                y += LEGEND_ROW;
+            }
+        }
+    }
+    for marker in marker_legend(figure) {
+        draw_marker(root, marker.shape, (x + SWATCH / 2, y + SWATCH / 2))?;
+        root.draw_text(
+            &marker.label,
+            &style(LEGEND_TEXT, INK, HPos::Left, VPos::Center),
+            (x + SWATCH + 10, y + SWATCH / 2),
+        )?;
+        y += LEGEND_ROW;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_ticks_are_round() {
+        let t: Vec<String> = nice_ticks(-2.0, 2.0, 5).into_iter().map(|t| t.1).collect();
+        assert_eq!(t, ["-2", "-1", "0", "1", "2"]);
+        let t: Vec<String> = nice_ticks(0.0, 1.0, 4).into_iter().map(|t| t.1).collect();
+        assert_eq!(t, ["0", "0.25", "0.5", "0.75", "1"]);
+    }
+
+    #[test]
+    fn values_format_short() {
+        assert_eq!(format_value(0.1 + 0.2), "0.3");
+        assert_eq!(format_value(-0.5), "-0.5");
+        assert_eq!(format_value(-0.0), "0");
+        assert_eq!(format_value(2000.0), "2000");
+    }
+
+    #[test]
+    fn even_axes_tick_at_round_values() {
+        let values: Vec<f64> = (0..129).map(|i| -2.0 + 4.0 * i as f64 / 128.0).collect();
+        let ticks = axis_ticks(&MapAxis { name: "c", values }, 387);
+        assert!(
+            ticks
+                .iter()
+                .any(|(t, s)| s == "0" && (*t - 64.0).abs() < 1e-9),
+            "{ticks:?}"
+        );
+    }
+}

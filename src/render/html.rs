@@ -1,0 +1,322 @@
+//! `index.html`: one self-contained page (inline CSS, no scripts, no fonts,
+//! nothing from the network) with every picture and its caption, the summary
+//! table, the spec and links to the runs tables.
+
+use super::compare_map::{pair_indices, sweep_counts};
+use super::palette::{NOT_RUN, PairOutcome, hex, label_color};
+use super::sweep_cells::SweepCells;
+use super::{Picture, PictureKind, RenderOptions};
+use crate::classify::Label;
+use crate::spec::SweepSpec;
+use anyhow::{Context, Result};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1500px; padding: 0 16px; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+.lead { font-size: 1.05em; max-width: 60em; }
+.headline { font-size: 1.1em; background: #fff4e0; border-left: 4px solid #d55e00; padding: 8px 12px; max-width: 60em; }
+figure { margin: 1.2em 0 2em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { max-width: 60em; margin-top: 0.4em; }
+table { border-collapse: collapse; margin: 0.6em 0; }
+th, td { border: 1px solid #bbb; padding: 4px 10px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f3f3f3; }
+.sw { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #333; vertical-align: -0.1em; margin-right: 0.35em; }
+dl.labels dt { font-weight: bold; margin-top: 0.4em; }
+dl.labels dd { margin-left: 1.6em; }
+pre { background: #f6f6f6; padding: 10px; overflow-x: auto; }
+nav a { margin-right: 1em; }
+";
+
+fn swatch(color: plotters::style::RGBColor) -> String {
+    format!(
+        "<span class=\"sw\" style=\"background:{}\"></span>",
+        hex(color)
+    )
+}
+
+/// What each label means, in the reader's words.
+fn label_meaning(label: Label) -> &'static str {
+    match label {
+        Label::Converged => "g fits relu: evaluation loss below the threshold.",
+        Label::StuckLinear => {
+            "g is (nearly) a straight line on [-0.5, 0.5]: every pre-activation a·x + b stayed on one linear \
+             piece of f, so g cannot bend into relu's kink."
+        }
+        Label::StuckDead => {
+            "g is constant: every pre-activation sits where f is flat, so no gradient moves a or b."
+        }
+        Label::Unconverged => "g bends, but did not (yet) reach relu.",
+        Label::Diverged => "a parameter or the loss blew up (not finite or beyond 1e6).",
+    }
+}
+
+/// Writes `dir/index.html` and returns its path.
+pub fn write_index(
+    dir: &Path,
+    spec: &SweepSpec,
+    cells: &SweepCells,
+    pictures: &[Picture],
+    options: &RenderOptions,
+) -> Result<PathBuf> {
+    let page = page(dir, spec, cells, pictures, options);
+    let path = dir.join("index.html");
+    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+fn page(
+    dir: &Path,
+    spec: &SweepSpec,
+    cells: &SweepCells,
+    pictures: &[Picture],
+    options: &RenderOptions,
+) -> String {
+    let mut h = String::new();
+    let name = escape(&spec.name);
+    let total = cells.total_runs();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>basinmap: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+    let _ = writeln!(h, "<h1>basinmap: {name}</h1>");
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\">Where does gradient descent fit <code>relu(x)</code> on [-0.5, 0.5] with \
+         <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? Each map cell is one starting point \
+         (a₀, b₀, c₀, d₀); each panel is one activation f. The classic claim under test: SELU does not escape \
+         the \"all positive\" linear regime, Softplus does. Training: {}.</p>",
+        escape(&super::plane::training_summary(spec))
+    );
+    let done_note = if cells.done < total {
+        format!(
+            " <strong>This sweep is not finished:</strong> cells not run yet are drawn {} light gray.",
+            swatch(NOT_RUN)
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        h,
+        "<p id=\"progress\" data-done=\"{}\" data-total=\"{total}\">{} of {total} runs done.{done_note}</p>",
+        cells.done, cells.done
+    );
+    headline(&mut h, cells, options);
+    let _ = writeln!(
+        h,
+        "<nav><a href=\"#summary\">Summary</a>{}<a href=\"#spec\">Spec</a><a href=\"#data\">Data</a></nav>",
+        sections(pictures)
+            .iter()
+            .map(|k| format!("<a href=\"#{}\">{}</a>", anchor(*k), k.heading()))
+            .collect::<String>()
+    );
+    let _ = writeln!(h, "<h2>What the colors mean</h2>\n<dl class=\"labels\">");
+    for label in Label::ALL {
+        let _ = writeln!(
+            h,
+            "<dt>{}{}</dt><dd>{}</dd>",
+            swatch(label_color(label)),
+            label.name(),
+            escape(label_meaning(label))
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<dt>{}not run yet</dt><dd>no finished run for this start yet.</dd></dl>",
+        swatch(NOT_RUN)
+    );
+    let _ = writeln!(
+        h,
+        "<p>Markers: ○ the original discussion's start a=1, b=0.5, c=1, d=-0.5; ◇ the same with d=0 \
+         (drawn wherever they lie in a plane).</p>"
+    );
+    summary_table(&mut h, cells);
+    for kind in sections(pictures) {
+        let _ = writeln!(h, "<h2 id=\"{}\">{}</h2>", anchor(kind), kind.heading());
+        for p in pictures.iter().filter(|p| p.kind == kind) {
+            let _ = writeln!(
+                h,
+                "<figure id=\"{id}\"><img src=\"{src}\" width=\"{w}\" height=\"{hh}\" alt=\"{alt}\">\
+                 <figcaption>{cap}</figcaption></figure>",
+                id = escape(p.file.rsplit_once('.').map_or(&p.file[..], |(s, _)| s)),
+                src = escape(&p.file),
+                w = p.layout.width,
+                hh = p.layout.height,
+                alt = escape(&p.caption),
+                cap = escape(&p.caption),
+            );
+        }
+    }
+    let toml_text =
+        toml::to_string(spec).unwrap_or_else(|e| format!("# cannot show the spec: {e}"));
+    let _ = writeln!(
+        h,
+        "<h2 id=\"spec\">Spec</h2>\n<pre>{}</pre>",
+        escape(&toml_text)
+    );
+    data_links(&mut h, dir);
+    let _ = writeln!(
+        h,
+        "<p><small>Drawn by basinmap {}.</small></p>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    h
+}
+
+fn anchor(kind: PictureKind) -> &'static str {
+    match kind {
+        PictureKind::Outcome => "outcome",
+        PictureKind::Compare => "compare",
+        PictureKind::Speed => "speed",
+        PictureKind::Probability => "probability",
+        PictureKind::Marginal => "marginal",
+    }
+}
+
+/// The picture kinds present, in page order.
+fn sections(pictures: &[Picture]) -> Vec<PictureKind> {
+    let mut kinds: Vec<PictureKind> = Vec::new();
+    for p in pictures {
+        if !kinds.contains(&p.kind) {
+            kinds.push(p.kind);
+        }
+    }
+    kinds
+}
+
+/// The compare pair's key number, above everything else.
+fn headline(h: &mut String, cells: &SweepCells, options: &RenderOptions) {
+    let (first, second) = options.compare;
+    match pair_indices(cells, options.compare) {
+        Some(pair) => {
+            let counts = sweep_counts(cells, pair);
+            let unit = if cells.replicates > 1 {
+                "start/seed pairs"
+            } else {
+                "starts"
+            };
+            let _ = writeln!(
+                h,
+                "<p class=\"headline\" id=\"headline\" data-count=\"{n}\" data-of=\"{of}\">{first} fails and \
+                 {second} converges from <strong>{n}</strong> of {of} {unit} run with both; the reverse \
+                 ({first} converges, {second} fails) from {rev}.</p>",
+                n = counts.get(PairOutcome::OnlySecond),
+                of = counts.total(),
+                rev = counts.get(PairOutcome::OnlyFirst),
+            );
+        }
+        None => {
+            let _ = writeln!(
+                h,
+                "<p class=\"headline\">No compare map: the sweep does not run both {first} and {second}.</p>"
+            );
+        }
+    }
+}
+
+fn summary_table(h: &mut String, cells: &SweepCells) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"summary\">Summary</h2>\n<p>Runs per activation and label{}.</p>\n\
+         <table id=\"summary-table\">\n<thead><tr><th>activation</th>",
+        if cells.replicates > 1 {
+            " (every start and replicate)"
+        } else {
+            ""
+        }
+    );
+    for label in Label::ALL {
+        let _ = write!(h, "<th>{}{}</th>", swatch(label_color(label)), label.name());
+    }
+    let _ = writeln!(
+        h,
+        "<th>{}not run</th><th>total</th><th>converged</th></tr></thead>\n<tbody>",
+        swatch(NOT_RUN)
+    );
+    for (act, activation) in cells.activations.iter().enumerate() {
+        let (counts, missing) = cells.label_counts(act);
+        let done: usize = counts.iter().sum();
+        let _ = write!(
+            h,
+            "<tr data-activation=\"{activation}\"><td>{activation}</td>"
+        );
+        for (label, n) in Label::ALL.iter().zip(counts) {
+            let _ = write!(
+                h,
+                "<td data-activation=\"{activation}\" data-label=\"{}\">{n}</td>",
+                label.name()
+            );
+        }
+        let share = if done == 0 {
+            "–".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * counts[0] as f64 / done as f64)
+        };
+        let _ = writeln!(
+            h,
+            "<td data-activation=\"{activation}\" data-label=\"not-run\">{missing}</td><td>{}</td><td>{share}</td></tr>",
+            done + missing
+        );
+    }
+    let _ = writeln!(h, "</tbody></table>");
+}
+
+fn data_links(h: &mut String, dir: &Path) {
+    let mut csvs: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    csvs.sort_by_key(|n| (n != "runs.csv", n.clone()));
+    let _ = writeln!(h, "<h2 id=\"data\">Data</h2>");
+    if csvs.is_empty() {
+        let _ = writeln!(h, "<p>No runs table (.csv) in this directory yet.</p>");
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<p>One row per run: start <code>a0,b0,c0,d0</code>, <code>activation</code>, <code>replicate</code>, \
+         final <code>a,b,c,d</code>, <code>train_loss</code>, <code>eval_loss</code>, <code>label</code>, \
+         <code>converged_at</code>.</p>\n<ul>"
+    );
+    for name in csvs {
+        let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", escape(&name));
+    }
+    let _ = writeln!(h, "</ul>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

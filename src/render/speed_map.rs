@@ -1,0 +1,105 @@
+//! Speed maps: converged starts shaded by the step from which their training
+//! loss stayed below the threshold, so slow and fast basins show, not only
+//! the boundary. One color scale for every speed map of a sweep.
+
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel, format_value};
+use super::outcome_map::{majority_label, subtitle, title, where_words};
+use super::palette::{NOT_CONVERGED, NOT_RUN};
+use super::plane::{Plane, original_start_markers};
+use super::sweep_cells::SweepCells;
+use crate::classify::Label;
+
+/// The sweep-wide scale: log when the steps span more than a factor of 20.
+pub fn scale(cells: &SweepCells) -> ColorScale {
+    let (lo, hi) = cells.converged_at_range().unwrap_or((1, 2));
+    let (lo, hi) = (f64::from(lo.max(1)), f64::from(hi.max(1)));
+    ColorScale {
+        min: lo,
+        max: hi.max(lo),
+        log: hi / lo >= 20.0,
+        reversed: true,
+    }
+}
+
+/// Median of the convergence steps of the converged runs, when most of the
+/// cell's finished runs converged.
+fn cell_step(runs: &[Option<super::sweep_cells::RunSummary>]) -> Option<f64> {
+    if majority_label(runs) != Some(Label::Converged) {
+        return None;
+    }
+    let mut steps: Vec<u32> = runs
+        .iter()
+        .flatten()
+        .filter(|r| r.converged())
+        .filter_map(|r| r.converged_at)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    steps.sort_unstable();
+    let m = steps.len() / 2;
+    Some(if steps.len() % 2 == 1 {
+        f64::from(steps[m])
+    } else {
+        (f64::from(steps[m - 1]) + f64::from(steps[m])) / 2.0
+    })
+}
+
+pub fn figure(
+    cells: &SweepCells,
+    plane: &Plane,
+    training: &str,
+    scale: ColorScale,
+) -> (HeatmapFigure, String) {
+    let (nx, ny) = plane.size(cells);
+    let panels = (0..cells.activations.len())
+        .map(|act| Panel {
+            title: cells.activations[act].name().to_string(),
+            cells: (0..ny)
+                .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
+                .map(|(ix, iy)| {
+                    let runs = cells.replicates_at(act, plane.index(ix, iy));
+                    match cell_step(runs) {
+                        Some(step) => scale.color(step),
+                        None if runs.iter().all(Option::is_none) => NOT_RUN,
+                        None => NOT_CONVERGED,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
+    let median = if cells.replicates > 1 {
+        " (median over the converged replicates)"
+    } else {
+        ""
+    };
+    let caption = format!(
+        "How fast each start converged in the {}–{} plane ({}): the training step from which the loss stayed \
+         below the convergence threshold{median}, from {} (bright) to {} steps (dark){}. \
+         Gray cells did not converge.",
+        x.name,
+        y.name,
+        where_words(cells, plane),
+        format_value(scale.min),
+        format_value(scale.max),
+        if scale.log { ", on a log scale" } else { "" },
+    );
+    let figure = HeatmapFigure {
+        title: title("Steps to converge", cells, plane),
+        subtitle: subtitle(cells, plane, training),
+        x,
+        y,
+        panels,
+        markers: original_start_markers(cells, plane, false),
+        legend: Legend::Colorbar {
+            title: "converged at step".into(),
+            scale,
+            extra: vec![
+                (NOT_CONVERGED, "did not converge".into()),
+                (NOT_RUN, "not run yet".into()),
+            ],
+        },
+    };
+    (figure, caption)
+}

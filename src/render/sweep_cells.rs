@@ -1,0 +1,195 @@
+//! The finished runs of a sweep arranged on its grid: for every activation,
+//! grid point and replicate, the label and convergence step, or nothing when
+//! that run is not done yet.
+
+use crate::classify::Label;
+use crate::problem::activation::Activation;
+use crate::spec::SweepSpec;
+use crate::store::RunRecord;
+
+/// Parameter names in axis order.
+pub const AXIS_NAMES: [&str; 4] = ["a", "b", "c", "d"];
+
+/// What a map needs to know about one run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunSummary {
+    pub label: Label,
+    pub converged_at: Option<u32>,
+}
+
+impl RunSummary {
+    pub fn converged(&self) -> bool {
+        self.label == Label::Converged
+    }
+}
+
+/// A sweep's runs indexed by (activation, grid point, replicate).
+#[derive(Clone, Debug)]
+pub struct SweepCells {
+    /// The values of a, b, c, d.
+    pub axes: [Vec<f64>; 4],
+    pub activations: Vec<Activation>,
+    pub replicates: u32,
+    runs: Vec<Option<RunSummary>>,
+    /// Records placed on the grid.
+    pub done: usize,
+    /// Records whose start, activation or replicate is not in the spec.
+    pub off_grid: usize,
+}
+
+impl SweepCells {
+    pub fn new(spec: &SweepSpec, records: &[RunRecord]) -> SweepCells {
+        let axes = spec.grid.axes().map(|(_, axis)| axis.values());
+        let activations = spec.activations.clone();
+        let replicates = spec.replicates;
+        let points: usize = axes.iter().map(Vec::len).product();
+        let mut cells = SweepCells {
+            axes,
+            activations,
+            replicates,
+            runs: vec![None; points * spec.activations.len() * replicates as usize],
+            done: 0,
+            off_grid: 0,
+        };
+        for record in records {
+            let act = cells
+                .activations
+                .iter()
+                .position(|&a| a == record.activation);
+            let mut idx = [0usize; 4];
+            let mut on_grid = act.is_some() && record.replicate < replicates;
+            for ((slot, values), &v) in idx.iter_mut().zip(&cells.axes).zip(&record.start) {
+                match index_of(values, v) {
+                    Some(i) => *slot = i,
+                    None => on_grid = false,
+                }
+            }
+            match act {
+                Some(act) if on_grid => {
+                    let slot = cells.slot(act, cells.point(idx), record.replicate);
+                    if cells.runs[slot].is_none() {
+                        cells.done += 1;
+                    }
+                    cells.runs[slot] = Some(RunSummary {
+                        label: record.outcome.label,
+                        converged_at: record.outcome.converged_at,
+                    });
+                }
+                _ => cells.off_grid += 1,
+            }
+        }
+        cells
+    }
+
+    /// Number of grid points.
+    pub fn points(&self) -> usize {
+        self.axes.iter().map(Vec::len).product()
+    }
+
+    /// Number of runs the whole sweep has.
+    pub fn total_runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// The flat index of the point with axis indices `idx`.
+    pub fn point(&self, idx: [usize; 4]) -> usize {
+        ((idx[0] * self.axes[1].len() + idx[1]) * self.axes[2].len() + idx[2]) * self.axes[3].len()
+            + idx[3]
+    }
+
+    fn slot(&self, act: usize, point: usize, replicate: u32) -> usize {
+        (act * self.points() + point) * self.replicates as usize + replicate as usize
+    }
+
+    /// The run of activation number `act` at `idx`, replicate `replicate`.
+    pub fn run(&self, act: usize, idx: [usize; 4], replicate: u32) -> Option<RunSummary> {
+        self.runs[self.slot(act, self.point(idx), replicate)]
+    }
+
+    /// Every replicate's run (or `None`) at one point.
+    pub fn replicates_at(&self, act: usize, idx: [usize; 4]) -> &[Option<RunSummary>] {
+        let start = self.slot(act, self.point(idx), 0);
+        &self.runs[start..start + self.replicates as usize]
+    }
+
+    /// Every run slot of one activation.
+    pub fn runs_of(&self, act: usize) -> &[Option<RunSummary>] {
+        let n = self.points() * self.replicates as usize;
+        &self.runs[act * n..(act + 1) * n]
+    }
+
+    /// Per activation: count of each label (in `Label::ALL` order) and of
+    /// runs not done.
+    pub fn label_counts(&self, act: usize) -> ([usize; 5], usize) {
+        let mut counts = [0usize; 5];
+        let mut missing = 0;
+        for run in self.runs_of(act) {
+            match run {
+                Some(r) => counts[label_index(r.label)] += 1,
+                None => missing += 1,
+            }
+        }
+        (counts, missing)
+    }
+
+    /// Axes with more than one value.
+    pub fn varying(&self) -> Vec<usize> {
+        (0..4).filter(|&k| self.axes[k].len() > 1).collect()
+    }
+
+    /// Smallest and largest `converged_at` of converged runs, if any.
+    pub fn converged_at_range(&self) -> Option<(u32, u32)> {
+        self.runs
+            .iter()
+            .flatten()
+            .filter(|r| r.converged())
+            .filter_map(|r| r.converged_at)
+            .fold(None, |acc, s| match acc {
+                None => Some((s, s)),
+                Some((lo, hi)) => Some((lo.min(s), hi.max(s))),
+            })
+    }
+}
+
+/// Position of a label in `Label::ALL`.
+pub fn label_index(label: Label) -> usize {
+    Label::ALL
+        .iter()
+        .position(|&l| l == label)
+        .expect("every label is in ALL")
+}
+
+/// The index of `v` among `values`: an exact match, or one within a tiny
+/// tolerance (values read back from text may differ in the last bits).
+pub fn index_of(values: &[f64], v: f64) -> Option<usize> {
+    if let Some(i) = values.iter().position(|&x| x == v) {
+        return Some(i);
+    }
+    let scale = values.iter().fold(v.abs(), |m, x| m.max(x.abs())).max(1.0);
+    let (i, distance) = nearest(values, v)?;
+    (distance <= 1e-9 * scale).then_some(i)
+}
+
+/// The index of the value nearest to `v`, and the distance.
+pub fn nearest(values: &[f64], v: f64) -> Option<(usize, f64)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (i, (x - v).abs()))
+        .filter(|(_, d)| d.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_tolerates_last_bit_differences() {
+        let values = [-0.5, 0.0, 0.1 + 0.2];
+        assert_eq!(index_of(&values, 0.3), Some(2));
+        assert_eq!(index_of(&values, -0.5), Some(0));
+        assert_eq!(index_of(&values, 0.25), None);
+        assert_eq!(nearest(&values, 0.2).map(|n| n.0), Some(2));
+    }
+}

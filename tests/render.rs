@@ -1,0 +1,870 @@
+//! Heatmaps, the index page and the training plot, checked as a reader would:
+//! pictures decode, have the laid-out size, are not blank, show the right
+//! color at known cells; SVG is well-formed; partial sweeps show "not run";
+//! and a real browser loads the page (skipped when Chromium is absent).
+
+use basinmap::classify::Label;
+use basinmap::problem::activation::Activation;
+use basinmap::render::palette::{NOT_RUN, PairOutcome, label_color};
+use basinmap::render::sweep_cells::index_of;
+use basinmap::render::{
+    self, Format, Picture, PictureKind, RenderOptions, RenderReport, training_plot,
+};
+use basinmap::spec::SweepSpec;
+use basinmap::store::RunRecord;
+use basinmap::train::{PreparedData, RunOutcome, train_and_classify};
+use plotters::style::RGBColor;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn spec(text: &str) -> SweepSpec {
+    SweepSpec::parse(text, Path::new("test.toml")).expect("test spec parses")
+}
+
+/// The reference setting of SPEC section 6 on a 3 × 3 c–d grid around the
+/// original starts: 2000 steps of Adam tf1 on 1024 fixed points.
+const REAL_SPEC: &str = r#"
+name = "render-test"
+activations = ["selu", "softplus"]
+[grid]
+a = 1.0
+b = 0.5
+c = [0.5, 1.0, 1.5]
+d = [-0.5, 0.0, 0.5]
+[train]
+steps = 2000
+"#;
+
+fn grid_points(spec: &SweepSpec) -> Vec<[f64; 4]> {
+    let mut points = Vec::new();
+    for a in spec.grid.a.values() {
+        for b in spec.grid.b.values() {
+            for c in spec.grid.c.values() {
+                for d in spec.grid.d.values() {
+                    points.push([a, b, c, d]);
+                }
+            }
+        }
+    }
+    points
+}
+
+/// Trains every run of a (small) spec for real.
+fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
+    let points = grid_points(spec);
+    let mut records = Vec::new();
+    for replicate in 0..spec.replicates {
+        let mut train = spec.train.clone();
+        train.data.seed += u64::from(replicate);
+        let data = PreparedData::prepare(&train).expect("data");
+        for &activation in &spec.activations {
+            let outcomes = train_and_classify(activation, &train, &spec.classify, &data, &points);
+            for (start, outcome) in points.iter().zip(outcomes) {
+                records.push(RunRecord {
+                    start: *start,
+                    activation,
+                    replicate,
+                    outcome,
+                });
+            }
+        }
+    }
+    records
+}
+
+/// Records with labels from a cheap rule, for size and speed tests.
+fn synthetic_records(spec: &SweepSpec) -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    let mut state: u64 = 7;
+    for replicate in 0..spec.replicates {
+        for &activation in &spec.activations {
+            for start in grid_points(spec) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let [a, b, c, d] = start;
+                let label = if (state >> 33).is_multiple_of(10) {
+                    Label::Unconverged
+                } else if c * d + a - b > 0.3 {
+                    Label::Converged
+                } else if c < -1.0 {
+                    Label::StuckDead
+                } else {
+                    Label::StuckLinear
+                };
+                records.push(RunRecord {
+                    start,
+                    activation,
+                    replicate,
+                    outcome: RunOutcome {
+                        params: start,
+                        train_loss: 0.01,
+                        eval_loss: 0.01,
+                        label,
+                        converged_at: (label == Label::Converged)
+                            .then_some(10 + ((state >> 40) % 1990) as u32),
+                    },
+                });
+            }
+        }
+    }
+    records
+}
+
+struct Image {
+    width: u32,
+    height: u32,
+    rgb: Vec<[u8; 3]>,
+}
+
+impl Image {
+    fn read(path: &Path) -> Image {
+        let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+        let mut reader = png::Decoder::new(file)
+            .read_info()
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = match info.color_type {
+            png::ColorType::Rgb => 3,
+            png::ColorType::Rgba => 4,
+            other => panic!("{}: unexpected color type {other:?}", path.display()),
+        };
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        let rgb = buf[..info.buffer_size()]
+            .chunks(channels)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Image {
+            width: info.width,
+            height: info.height,
+            rgb,
+        }
+    }
+
+    fn pixel(&self, (x, y): (u32, u32)) -> RGBColor {
+        let [r, g, b] = self.rgb[(y * self.width + x) as usize];
+        RGBColor(r, g, b)
+    }
+
+    /// Distinct colors inside a rectangle.
+    fn colors_in(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> usize {
+        let mut seen = HashSet::new();
+        for y in y0.max(0)..y1.min(self.height as i32) {
+            for x in x0.max(0)..x1.min(self.width as i32) {
+                seen.insert(self.rgb[(y as u32 * self.width + x as u32) as usize]);
+            }
+        }
+        seen.len()
+    }
+}
+
+/// The cell of `picture`'s `panel` at grid values (`x`, `y`), sampled a few
+/// pixels inside its top-left corner (away from any start marker).
+fn cell_pixel(picture: &Picture, panel: usize, spec: &SweepSpec, (x, y): (f64, f64)) -> (u32, u32) {
+    let axis = |name: &str| -> Vec<f64> {
+        spec.grid
+            .axes()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| a.values())
+            .unwrap()
+    };
+    let ix = index_of(&axis(picture.axes.0), x).expect("x on the grid");
+    let iy = index_of(&axis(picture.axes.1), y).expect("y on the grid");
+    let ((x0, y0), (x1, y1)) = picture.layout.cell_rect(panel, ix, iy);
+    if x1 - x0 >= 12 && y1 - y0 >= 12 {
+        ((x0 + 3) as u32, (y0 + 3) as u32)
+    } else {
+        picture.layout.cell_center(panel, ix, iy)
+    }
+}
+
+fn label_of(records: &[RunRecord], activation: Activation, start: [f64; 4]) -> Label {
+    records
+        .iter()
+        .find(|r| r.activation == activation && r.start == start)
+        .expect("record exists")
+        .label()
+}
+
+fn picture(report: &RenderReport, kind: PictureKind) -> &Picture {
+    report
+        .pictures
+        .iter()
+        .find(|p| p.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} picture"))
+}
+
+/// Every PNG decodes, has the laid-out size, and each panel shows several
+/// colors.
+fn check_pngs(dir: &Path, report: &RenderReport, min_plot_colors: usize) {
+    assert!(!report.pictures.is_empty());
+    for p in &report.pictures {
+        let image = Image::read(&dir.join(&p.file));
+        assert_eq!(
+            (image.width, image.height),
+            (p.layout.width, p.layout.height),
+            "{}",
+            p.file
+        );
+        assert!(
+            image.colors_in((0, 0), (image.width as i32, image.height as i32)) >= 4,
+            "{} is blank",
+            p.file
+        );
+        // The plot area: from the first panel's top-left cell to the last
+        // panel's bottom-right cell.
+        let (first, _) = p.layout.cell_rect(0, 0, p.layout.ny - 1);
+        let (_, last) = p.layout.cell_rect(p.panels.len() - 1, p.layout.nx - 1, 0);
+        assert!(
+            image.colors_in(first, last) >= min_plot_colors,
+            "{}: plot area nearly blank",
+            p.file
+        );
+    }
+}
+
+/// A fresh directory, removed when dropped unless `BASINMAP_KEEP_RENDER` is
+/// set (then its path is printed, to look at the pictures).
+struct TestDir(Option<tempfile::TempDir>, PathBuf);
+
+impl TestDir {
+    fn path(&self) -> &Path {
+        &self.1
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        if std::env::var_os("BASINMAP_KEEP_RENDER").is_some()
+            && let Some(dir) = self.0.take()
+        {
+            println!("kept {}", dir.keep().display());
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> TestDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("basinmap-render-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = dir.path().to_path_buf();
+    TestDir(Some(dir), path)
+}
+
+#[test]
+fn outcome_maps_show_each_label_in_its_color() {
+    let spec = spec(REAL_SPEC);
+    let records = real_records(&spec);
+    let tmp = temp_dir("real");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    check_pngs(dir, &report, 3);
+    assert_eq!((report.runs_done, report.runs_total), (18, 18));
+
+    let kinds: Vec<PictureKind> = report.pictures.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PictureKind::Outcome,
+            PictureKind::Compare,
+            PictureKind::Speed
+        ]
+    );
+
+    // SPEC section 6: from a=1, b=0.5, c=1, d=-0.5 selu stalls linear and
+    // softplus converges.
+    let start = [1.0, 0.5, 1.0, -0.5];
+    assert_eq!(
+        label_of(&records, Activation::Selu, start),
+        Label::StuckLinear
+    );
+    assert_eq!(
+        label_of(&records, Activation::Softplus, start),
+        Label::Converged
+    );
+
+    let outcome = picture(&report, PictureKind::Outcome);
+    assert_eq!(outcome.axes, ("c", "d"));
+    assert_eq!(outcome.panels, ["selu", "softplus"]);
+    let image = Image::read(&dir.join(&outcome.file));
+    let at = cell_pixel(outcome, 0, &spec, (1.0, -0.5));
+    assert_eq!(image.pixel(at), label_color(Label::StuckLinear));
+    // The cell's middle too, inside the hollow start marker.
+    assert_eq!(
+        image.pixel(outcome.layout.cell_center(0, 1, 0)),
+        label_color(Label::StuckLinear)
+    );
+    assert_eq!(
+        image.pixel(cell_pixel(outcome, 1, &spec, (1.0, -0.5))),
+        label_color(Label::Converged)
+    );
+    // Every cell of every panel matches its record.
+    for (panel, activation) in [Activation::Selu, Activation::Softplus]
+        .into_iter()
+        .enumerate()
+    {
+        for record in records.iter().filter(|r| r.activation == activation) {
+            let at = cell_pixel(outcome, panel, &spec, (record.start[2], record.start[3]));
+            assert_eq!(
+                image.pixel(at),
+                label_color(record.label()),
+                "{activation} at {:?}",
+                record.start
+            );
+        }
+    }
+
+    // The compare map: softplus converges where selu is stuck.
+    let compare = picture(&report, PictureKind::Compare);
+    let image = Image::read(&dir.join(&compare.file));
+    assert_eq!(
+        image.pixel(cell_pixel(compare, 0, &spec, (1.0, -0.5))),
+        PairOutcome::OnlySecond.color()
+    );
+    let only_softplus = [0.5, 1.0, 1.5]
+        .iter()
+        .flat_map(|&c| [-0.5, 0.0, 0.5].map(|d| [1.0, 0.5, c, d]))
+        .filter(|&s| {
+            label_of(&records, Activation::Selu, s) != Label::Converged
+                && label_of(&records, Activation::Softplus, s) == Label::Converged
+        })
+        .count();
+    assert!(only_softplus >= 1);
+    assert!(
+        compare
+            .caption
+            .contains(&format!("from {only_softplus} of 9")),
+        "{}",
+        compare.caption
+    );
+
+    let page = std::fs::read_to_string(&report.index).unwrap();
+    for p in &report.pictures {
+        assert!(page.contains(&format!("src=\"{}\"", p.file)), "{}", p.file);
+    }
+    assert!(page.contains(&format!("data-count=\"{only_softplus}\"")));
+    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
+}
+
+#[test]
+fn svg_output_is_well_formed() {
+    let spec = spec(REAL_SPEC);
+    let records = synthetic_records(&spec);
+    let tmp = temp_dir("svg");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Svg).unwrap();
+    for p in &report.pictures {
+        assert!(p.file.ends_with(".svg"));
+        let text = std::fs::read_to_string(dir.join(&p.file)).unwrap();
+        check_xml(&text).unwrap_or_else(|e| panic!("{}: {e}", p.file));
+        assert!(
+            text.contains("<text") && text.contains("DejaVu Sans"),
+            "{}",
+            p.file
+        );
+        assert!(text.contains(&format!("width=\"{}\"", p.layout.width)));
+    }
+    let plot = dir.join("plot.svg");
+    training_plot::draw(
+        &plot,
+        Activation::Softplus,
+        &[(0, [1.0, 0.5, 1.0, -0.5]), (10, [1.1, 0.4, 1.2, -0.4])],
+    )
+    .unwrap();
+    check_xml(&std::fs::read_to_string(&plot).unwrap()).unwrap();
+}
+
+#[test]
+fn partial_sweeps_draw_not_run_cells() {
+    let spec = spec(REAL_SPEC);
+    let mut records = synthetic_records(&spec);
+    // Selu at c = 1.5 not run yet; softplus complete.
+    records.retain(|r| !(r.activation == Activation::Selu && r.start[2] == 1.5));
+    // A record from some other grid is left out, and counted.
+    let mut stray = records[0];
+    stray.start[2] = 7.0;
+    records.push(stray);
+    let tmp = temp_dir("partial");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    check_pngs(dir, &report, 1);
+    assert_eq!(
+        (report.runs_done, report.runs_total, report.runs_ignored),
+        (15, 18, 1)
+    );
+    for kind in [PictureKind::Outcome, PictureKind::Speed] {
+        let p = picture(&report, kind);
+        let image = Image::read(&dir.join(&p.file));
+        assert_eq!(
+            image.pixel(cell_pixel(p, 0, &spec, (1.5, 0.0))),
+            NOT_RUN,
+            "{}",
+            p.file
+        );
+        assert_ne!(
+            image.pixel(cell_pixel(p, 1, &spec, (1.5, 0.0))),
+            NOT_RUN,
+            "{}",
+            p.file
+        );
+        assert_ne!(
+            image.pixel(cell_pixel(p, 0, &spec, (1.0, 0.0))),
+            NOT_RUN,
+            "{}",
+            p.file
+        );
+    }
+    let compare = picture(&report, PictureKind::Compare);
+    let image = Image::read(&dir.join(&compare.file));
+    assert_eq!(
+        image.pixel(cell_pixel(compare, 0, &spec, (1.5, 0.5))),
+        NOT_RUN
+    );
+    let page = std::fs::read_to_string(&report.index).unwrap();
+    assert!(page.contains("15 of 18 runs done"), "progress line");
+    assert!(
+        page.contains("data-label=\"not-run\">3<"),
+        "not-run count of selu"
+    );
+}
+
+#[test]
+fn many_axes_and_replicates_add_marginal_and_probability_maps() {
+    let spec = spec(
+        r#"
+name = "four-axes"
+activations = ["relu", "selu", "softplus"]
+replicates = 2
+[grid]
+a = [0.5, 1.0]
+b = [0.0, 0.5]
+c = { from = -2.0, to = 2.0, points = 9 }
+d = [-0.5, 0.0, 0.5]
+"#,
+    );
+    let records = synthetic_records(&spec);
+    let tmp = temp_dir("four");
+    let dir = tmp.path();
+    let options = RenderOptions {
+        pin: render::Pin {
+            a: Some(0.4),
+            ..Default::default()
+        },
+        compare: (Activation::Relu, Activation::Softplus),
+    };
+    let report = render::render_all_with(dir, &spec, &records, Format::Png, &options).unwrap();
+    check_pngs(dir, &report, 1);
+    let count = |kind| report.pictures.iter().filter(|p| p.kind == kind).count();
+    // Four varying axes: six planes.
+    assert_eq!(count(PictureKind::Outcome), 6);
+    assert_eq!(count(PictureKind::Compare), 6);
+    assert_eq!(count(PictureKind::Speed), 6);
+    assert_eq!(count(PictureKind::Probability), 6);
+    assert_eq!(count(PictureKind::Marginal), 6);
+    assert!(dir.join("compare-relu-softplus-c-d.png").is_file());
+    // The pin a = 0.4 snaps to the grid value 0.5; b and d default to 0.5, -0.5.
+    let cd = report
+        .pictures
+        .iter()
+        .find(|p| p.file == "outcome-c-d.png")
+        .unwrap();
+    assert!(cd.caption.contains("a = 0.5, b = 0.5"), "{}", cd.caption);
+    assert!(
+        cd.caption
+            .contains("most frequent label over its 2 replicates")
+    );
+    let marginal = report
+        .pictures
+        .iter()
+        .find(|p| p.file == "marginal-c-d.png")
+        .unwrap();
+    assert!(
+        marginal.caption.contains("8 runs per cell"),
+        "{}",
+        marginal.caption
+    );
+
+    let bad = RenderOptions {
+        compare: (Activation::Selu, Activation::Selu),
+        ..Default::default()
+    };
+    let err = render::render_all_with(dir, &spec, &records, Format::Png, &bad).unwrap_err();
+    assert!(err.to_string().contains("render.compare"), "{err}");
+}
+
+#[test]
+fn render_options_read_from_toml() {
+    #[derive(serde::Deserialize)]
+    struct Wrapper {
+        render: RenderOptions,
+    }
+    let w: Wrapper =
+        toml::from_str("[render]\npin = { a = 2.0, d = 0.0 }\ncompare = [\"elu\", \"softplus\"]\n")
+            .unwrap();
+    assert_eq!(w.render.pin.values(), [Some(2.0), None, None, Some(0.0)]);
+    assert_eq!(w.render.compare, (Activation::Elu, Activation::Softplus));
+    let defaults: Wrapper = toml::from_str("[render]\n").unwrap();
+    assert_eq!(defaults.render, RenderOptions::default());
+    assert!(toml::from_str::<Wrapper>("[render]\npins = {}\n").is_err());
+}
+
+#[test]
+fn rendering_a_129_by_129_plane_of_4_activations_is_fast() {
+    let spec = spec(
+        r#"
+name = "seed-cd-plane"
+activations = ["relu", "elu", "selu", "softplus"]
+[grid]
+a = 1.0
+b = 0.5
+c = { from = -2.0, to = 2.0, points = 129 }
+d = { from = -2.0, to = 2.0, points = 129 }
+"#,
+    );
+    let records = synthetic_records(&spec);
+    assert_eq!(records.len(), 129 * 129 * 4);
+    let tmp = temp_dir("speed");
+    let dir = tmp.path();
+    let t = Instant::now();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    let elapsed = t.elapsed();
+    println!(
+        "rendered 129 x 129 x 4 ({} pictures) in {elapsed:?}",
+        report.pictures.len()
+    );
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    check_pngs(dir, &report, 3);
+    let outcome = picture(&report, PictureKind::Outcome);
+    assert_eq!(
+        (
+            outcome.layout.nx,
+            outcome.layout.ny,
+            outcome.layout.cell_width
+        ),
+        (129, 129, 3)
+    );
+}
+
+#[test]
+fn training_plot_draws_png() {
+    let tmp = temp_dir("plot");
+    let dir = tmp.path();
+    let path = dir.join("plot.png");
+    let snapshots = [
+        (0, [1.0, 0.5, 1.0, -0.5]),
+        (10, [1.2, 0.3, 1.1, -0.45]),
+        (100, [1.6, 0.1, 0.9, -0.2]),
+        (2000, [f64::NAN, 0.0, 1.0, 0.0]),
+    ];
+    training_plot::draw(&path, Activation::Selu, &snapshots).unwrap();
+    let image = Image::read(&path);
+    assert_eq!((image.width, image.height), (960, 580));
+    assert!(image.colors_in((0, 0), (960, 580)) >= 8);
+    let err = training_plot::draw(&dir.join("plot.jpg"), Activation::Selu, &snapshots).unwrap_err();
+    assert!(err.to_string().contains(".png or .svg"), "{err}");
+    assert!(training_plot::draw(&path, Activation::Selu, &[]).is_err());
+}
+
+/// A small XML well-formedness check: balanced tags, quoted attributes,
+/// known entities, one root.
+fn check_xml(text: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut rest = text.trim_start();
+    if let Some(after) = rest.strip_prefix("<?xml") {
+        rest = &after[after.find("?>").ok_or("unterminated declaration")? + 2..];
+    }
+    while !rest.is_empty() {
+        let Some(open) = rest.find('<') else {
+            check_text(rest)?;
+            break;
+        };
+        check_text(&rest[..open])?;
+        if stack.is_empty() && !rest[..open].trim().is_empty() {
+            return Err("text outside the root element".into());
+        }
+        rest = &rest[open..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->").ok_or("unterminated comment")? + 3..];
+            continue;
+        }
+        let close = rest.find('>').ok_or("unterminated tag")?;
+        let tag = &rest[1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = stack
+                .pop()
+                .ok_or(format!("</{name}> without an open tag"))?;
+            if top != name.trim() {
+                return Err(format!("</{name}> closes <{top}>"));
+            }
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let body = tag.trim_end_matches('/');
+        let name: String = body.chars().take_while(|c| !c.is_whitespace()).collect();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || ":-_.".contains(c))
+        {
+            return Err(format!("bad tag name in <{tag}>"));
+        }
+        check_attributes(&body[name.len()..])?;
+        if stack.is_empty() {
+            roots += 1;
+        }
+        if !self_closing {
+            stack.push(name);
+        }
+    }
+    match (stack.last(), roots) {
+        (Some(open), _) => Err(format!("<{open}> never closed")),
+        (None, 1) => Ok(()),
+        (None, n) => Err(format!("{n} root elements")),
+    }
+}
+
+fn check_attributes(mut s: &str) -> Result<(), String> {
+    let mut names = HashSet::new();
+    loop {
+        s = s.trim_start();
+        if s.is_empty() {
+            return Ok(());
+        }
+        let eq = s.find('=').ok_or(format!("attribute without value: {s}"))?;
+        let name = s[..eq].trim();
+        if !names.insert(name.to_string()) {
+            return Err(format!("attribute {name} twice"));
+        }
+        let value = s[eq + 1..].trim_start();
+        let quote = value
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or(format!("unquoted {name}"))?;
+        let end = value[1..]
+            .find(quote)
+            .ok_or(format!("unterminated {name}"))?;
+        check_text(&value[1..1 + end])?;
+        s = &value[end + 2..];
+    }
+}
+
+fn check_text(s: &str) -> Result<(), String> {
+    if s.contains('<') {
+        return Err(format!("bare '<' in {s:?}"));
+    }
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        let after = &rest[amp + 1..];
+        let semi = after.find(';').ok_or(format!("bare '&' in {s:?}"))?;
+        let entity = &after[..semi];
+        let known = ["amp", "lt", "gt", "quot", "apos"].contains(&entity)
+            || entity.strip_prefix('#').is_some_and(|n| {
+                n.strip_prefix('x').map_or_else(
+                    || n.parse::<u32>().is_ok(),
+                    |h| u32::from_str_radix(h, 16).is_ok(),
+                )
+            });
+        if !known {
+            return Err(format!("unknown entity &{entity};"));
+        }
+        rest = &after[semi + 1..];
+    }
+    Ok(())
+}
+
+#[test]
+fn the_xml_check_catches_mistakes() {
+    assert!(check_xml("<svg a=\"1\"><g><text>x &amp; y</text></g><rect/></svg>").is_ok());
+    assert!(check_xml("<svg><g></svg>").is_err());
+    assert!(check_xml("<svg a=1></svg>").is_err());
+    assert!(check_xml("<svg>a & b</svg>").is_err());
+    assert!(check_xml("<svg></svg><svg></svg>").is_err());
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Runs headless Chromium with the flags these machines need; `None` when
+/// it does not finish within a minute.
+fn chromium(args: &[&str]) -> Option<std::process::Output> {
+    let profile = tempfile::Builder::new()
+        .prefix("basinmap-chromium-")
+        .tempdir()
+        .ok()?;
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::BufReader::new(stdout), &mut out).ok();
+        out
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().ok()? {
+            let stdout = reader.join().ok()?;
+            return Some(std::process::Output {
+                status,
+                stdout,
+                stderr: Vec::new(),
+            });
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Writes every `<img>`'s natural size into the DOM once the page has loaded.
+const IMAGE_PROBE: &str = r#"<script>
+window.addEventListener('load', function () {
+  var out = document.createElement('pre');
+  out.id = 'image-probe';
+  out.textContent = Array.prototype.map.call(document.images, function (img) {
+    return 'IMG ' + img.getAttribute('src') + ' ' + img.naturalWidth + ' ' + img.naturalHeight;
+  }).join('\n');
+  document.body.appendChild(out);
+});
+</script>"#;
+
+/// Opens `dir/index.html` (a copy with the probe script) in Chromium and
+/// returns the DOM it parsed and each image's (src, naturalWidth,
+/// naturalHeight).
+fn load_in_browser(dir: &Path) -> (String, Vec<(String, u32, u32)>) {
+    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let probe = dir.join("probe.html");
+    std::fs::write(
+        &probe,
+        page.replace("</body>", &format!("{IMAGE_PROBE}\n</body>")),
+    )
+    .unwrap();
+    let url = format!("file://{}", probe.display());
+    let Some(output) = chromium(&["--virtual-time-budget=10000", "--dump-dom", &url]) else {
+        panic!("chromium --dump-dom did not finish within a minute");
+    };
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "chromium failed: {dom}");
+    let marker = "id=\"image-probe\">";
+    let start = dom.find(marker).expect("the probe ran") + marker.len();
+    let end = start + dom[start..].find("</pre>").expect("probe end");
+    let loaded = dom[start..end]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("IMG "))
+        .map(|l| {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            (
+                parts[0].to_string(),
+                parts[1].parse().unwrap(),
+                parts[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    (dom, loaded)
+}
+
+fn assert_all_loaded(report: &RenderReport, loaded: &[(String, u32, u32)]) {
+    assert_eq!(
+        loaded.len(),
+        report.pictures.len(),
+        "images on the page: {loaded:?}"
+    );
+    for p in &report.pictures {
+        let (_, w, h) = loaded
+            .iter()
+            .find(|(src, _, _)| *src == p.file)
+            .unwrap_or_else(|| panic!("{} is not on the page", p.file));
+        assert_eq!(
+            (*w, *h),
+            (p.layout.width, p.layout.height),
+            "{} did not load",
+            p.file
+        );
+    }
+}
+
+#[test]
+fn a_real_browser_loads_every_picture_and_the_summary() {
+    if !Path::new(CHROMIUM).exists() {
+        println!(
+            "SKIPPED: {CHROMIUM} is absent (apt-get install -y chromium); the page was not checked in a browser"
+        );
+        return;
+    }
+    let spec = spec(REAL_SPEC);
+    let mut records = real_records(&spec);
+    records.pop(); // one run missing: the page must say so
+    let tmp = temp_dir("browser");
+    let dir = tmp.path();
+    std::fs::write(dir.join("runs.csv"), "a0,b0,c0,d0\n").unwrap();
+    std::fs::write(dir.join("runs-shard-1-of-2.csv"), "a0,b0,c0,d0\n").unwrap();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    let page = std::fs::read_to_string(&report.index).unwrap();
+    assert!(page.contains("href=\"runs.csv\"") && page.contains("href=\"runs-shard-1-of-2.csv\""));
+
+    let (dom, loaded) = load_in_browser(dir);
+    assert_all_loaded(&report, &loaded);
+
+    // The summary table, as the browser parsed it, against the records.
+    for activation in &spec.activations {
+        for label in Label::ALL {
+            let expected = records
+                .iter()
+                .filter(|r| r.activation == *activation && r.label() == label)
+                .count();
+            let cell = format!(
+                "data-activation=\"{activation}\" data-label=\"{}\">{expected}<",
+                label.name()
+            );
+            assert!(
+                dom.contains(&cell),
+                "summary cell {activation} {label} should read {expected}"
+            );
+        }
+    }
+    assert!(dom.contains("data-activation=\"softplus\" data-label=\"not-run\">1<"));
+
+    let shot = dir.join("screenshot.png");
+    let arg = format!("--screenshot={}", shot.display());
+    let url = format!("file://{}", report.index.display());
+    let output = chromium(&["--window-size=1400,2400", "--hide-scrollbars", &arg, &url])
+        .expect("screenshot in time");
+    assert!(output.status.success());
+    let image = Image::read(&shot);
+    assert!(image.colors_in((0, 0), (image.width as i32, image.height as i32)) > 20);
+    println!(
+        "page screenshot: {} (set BASINMAP_KEEP_RENDER=1 to keep it)",
+        shot.display()
+    );
+
+    // The same page with SVG pictures.
+    let tmp = temp_dir("browser-svg");
+    let report = render::render_all(tmp.path(), &spec, &records, Format::Svg).unwrap();
+    let (_, loaded) = load_in_browser(tmp.path());
+    assert_all_loaded(&report, &loaded);
+}
