@@ -112,13 +112,21 @@ pub struct Verdict {
 }
 
 /// Labels a run from its final parameters and final training loss.
-pub fn classify(activation: Activation, params: [f64; 4], train_loss: f64, cfg: &ClassifyConfig) -> Verdict {
+pub fn classify(
+    activation: Activation,
+    params: [f64; 4],
+    train_loss: f64,
+    cfg: &ClassifyConfig,
+) -> Verdict {
     let diverged = !train_loss.is_finite()
         || params
             .iter()
             .any(|p| !p.is_finite() || p.abs() > cfg.diverged_magnitude);
     let xs: Vec<f64> = eval_grid().collect();
-    let gs: Vec<f64> = xs.iter().map(|&x| model_value(activation, params, x)).collect();
+    let gs: Vec<f64> = xs
+        .iter()
+        .map(|&x| model_value(activation, params, x))
+        .collect();
     let eval_loss = xs
         .iter()
         .zip(&gs)
@@ -132,7 +140,9 @@ pub fn classify(activation: Activation, params: [f64; 4], train_loss: f64, cfg: 
     } else {
         let (lo, hi) = gs
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &g| (lo.min(g), hi.max(g)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &g| {
+                (lo.min(g), hi.max(g))
+            });
         let range = hi - lo;
         if range < cfg.dead_range {
             Label::StuckDead

@@ -7,14 +7,14 @@
 
 pub mod benchmark;
 pub mod classify;
-pub mod problem;
-pub mod simd;
-pub mod spec;
-pub mod train;
 pub mod cli;
 pub mod commands;
-pub mod render;
-pub mod store;
 pub mod grid;
 pub mod output;
+pub mod problem;
+pub mod render;
+pub mod simd;
+pub mod spec;
+pub mod store;
 pub mod sweep;
+pub mod train;

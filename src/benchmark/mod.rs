@@ -3,11 +3,11 @@
 //! thread and on all of them. The workload is the sweep's: fixed data,
 //! starts spread over the c-d plane.
 
+use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
 use crate::train::config::{Precision, TrainConfig};
 use crate::train::dispatch::Isa;
 use crate::train::{PreparedData, train_and_classify};
-use crate::classify::ClassifyConfig;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -43,7 +43,12 @@ pub fn bench_starts(models: usize) -> Vec<[f64; 4]> {
         .collect()
 }
 
-pub fn measure(setup: &BenchSetup, activation: Activation, precision: Precision, threads: usize) -> Result<BenchResult> {
+pub fn measure(
+    setup: &BenchSetup,
+    activation: Activation,
+    precision: Precision,
+    threads: usize,
+) -> Result<BenchResult> {
     let mut cfg = TrainConfig {
         steps: setup.steps,
         precision,
@@ -63,7 +68,9 @@ pub fn measure(setup: &BenchSetup, activation: Activation, precision: Precision,
             let start = Instant::now();
             pool.install(|| {
                 starts.par_chunks(64).for_each(|chunk| {
-                    std::hint::black_box(train_and_classify(activation, &cfg, &classify, &data, chunk));
+                    std::hint::black_box(train_and_classify(
+                        activation, &cfg, &classify, &data, chunk,
+                    ));
                 })
             });
             start.elapsed().as_secs_f64()

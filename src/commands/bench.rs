@@ -13,17 +13,32 @@ pub fn run(args: BenchArgs) -> Result<()> {
         steps: args.steps,
         points: args.n as usize,
         repeats: args.repeats as usize,
-        threads: args.threads.map(|t| t as usize).unwrap_or_else(rayon::current_num_threads),
+        threads: args
+            .threads
+            .map(|t| t as usize)
+            .unwrap_or_else(rayon::current_num_threads),
     };
-    let activations = if args.act.is_empty() { Activation::ALL.to_vec() } else { args.act.clone() };
-    let precisions = if args.precision.is_empty() { vec![Precision::F32, Precision::F64] } else { args.precision.clone() };
+    let activations = if args.act.is_empty() {
+        Activation::ALL.to_vec()
+    } else {
+        args.act.clone()
+    };
+    let precisions = if args.precision.is_empty() {
+        vec![Precision::F32, Precision::F64]
+    } else {
+        args.precision.clone()
+    };
     let mut thread_counts = vec![1];
     if setup.threads > 1 {
         thread_counts.push(setup.threads);
     }
     eprintln!(
         "basinmap bench: {} models x {} steps x {} points, median of {}, kernel {}",
-        setup.models, setup.steps, setup.points, setup.repeats, isa_name()
+        setup.models,
+        setup.steps,
+        setup.points,
+        setup.repeats,
+        isa_name()
     );
     print_stdout(&format!(
         "{:<12} {:<9} {:>7} {:>16} {:>10}\n",

@@ -29,8 +29,14 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 /// Settings from `--spec` (or `spec`), then each flag on top.
-pub fn resolve_settings(args: &SettingsArgs, spec: Option<&std::path::Path>) -> Result<(TrainConfig, ClassifyConfig)> {
-    let Settings { mut train, mut classify } = match spec.or(args.spec.as_deref()) {
+pub fn resolve_settings(
+    args: &SettingsArgs,
+    spec: Option<&std::path::Path>,
+) -> Result<(TrainConfig, ClassifyConfig)> {
+    let Settings {
+        mut train,
+        mut classify,
+    } = match spec.or(args.spec.as_deref()) {
         Some(path) => Settings::load(path)?,
         None => Settings::default(),
     };
@@ -71,7 +77,9 @@ pub fn resolve_settings(args: &SettingsArgs, spec: Option<&std::path::Path>) -> 
         classify.converged_loss = loss;
     }
     if train.data.mode == DataMode::File && train.data.file.is_none() {
-        return Err(anyhow!("--data file needs --data-file FILE (one x value per line)"));
+        return Err(anyhow!(
+            "--data file needs --data-file FILE (one x value per line)"
+        ));
     }
     train.validate().map_err(anyhow::Error::msg)?;
     classify.validate().map_err(anyhow::Error::msg)?;

@@ -40,7 +40,11 @@ pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard) -> Result<()> {
         format!("shard {shard} of {} runs", dir.meta.total_runs)
     };
     if !args.quiet {
-        eprintln!("basinmap: {} ({what}) -> {}", dir.spec.name, dir.path.display());
+        eprintln!(
+            "basinmap: {} ({what}) -> {}",
+            dir.spec.name,
+            dir.path.display()
+        );
     }
     let report = run_sweep(dir, &options)?;
     if report.interrupted {
@@ -50,7 +54,11 @@ pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard) -> Result<()> {
             report.shard_runs,
             dir.path.display(),
             dir.path.display(),
-            if shard.is_whole() { String::new() } else { format!(" --shard {shard}") }
+            if shard.is_whole() {
+                String::new()
+            } else {
+                format!(" --shard {shard}")
+            }
         );
     }
     if !args.quiet {

@@ -18,7 +18,11 @@ pub fn run(args: DirArgs) -> Result<()> {
 
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", dir.spec.name, dir.path.display());
-    let _ = writeln!(out, "{:<12} {:>10} {:>10} {:>10}", "activation", "done", "total", "left");
+    let _ = writeln!(
+        out,
+        "{:<12} {:>10} {:>10} {:>10}",
+        "activation", "done", "total", "left"
+    );
     for (index, activation) in grid.activations.iter().enumerate() {
         let done = stored
             .by_id
@@ -50,8 +54,15 @@ pub fn run(args: DirArgs) -> Result<()> {
                 .flat_map(|c| c.first..c.first + c.len)
                 .filter(|id| stored.by_id.contains_key(id))
                 .count() as u64;
-            let state = if slice_done == slice_total { "complete" } else { "incomplete" };
-            let _ = writeln!(out, "  shard {shard:<7} {slice_done:>10} / {slice_total:<10} {state}");
+            let state = if slice_done == slice_total {
+                "complete"
+            } else {
+                "incomplete"
+            };
+            let _ = writeln!(
+                out,
+                "  shard {shard:<7} {slice_done:>10} / {slice_total:<10} {state}"
+            );
         }
     }
     for (path, rows) in &stored.tables {

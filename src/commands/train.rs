@@ -5,7 +5,7 @@ use crate::classify::ClassifyConfig;
 use crate::cli::TrainArgs;
 use crate::problem::activation::Activation;
 use crate::render::training_plot;
-use crate::simd::{Lanes, Real};
+use crate::simd::{Lane, Lanes, Real};
 use crate::train::config::{Optimizer, TrainConfig};
 use crate::train::dispatch::train_observed;
 use crate::train::kernel::StepObserver;
@@ -29,7 +29,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
         keep_snapshots: args.plot.is_some(),
         ..Recorder::default()
     };
-    let result = train_one(args.activation, &train, &classify_cfg, &data, args.start, &mut recorder);
+    let result = train_one(
+        args.activation,
+        &train,
+        &classify_cfg,
+        &data,
+        args.start,
+        &mut recorder,
+    );
 
     if let Some(path) = &args.trace {
         write_trace(path, &recorder.trace)?;
@@ -132,10 +139,10 @@ struct Recorder {
     snapshots: Vec<(u32, [f64; PARAMS])>,
 }
 
-impl<T: Real> StepObserver<T, 1> for Recorder {
+impl<T: Real> StepObserver<Lanes<T, 1>> for Recorder {
     fn observe(&mut self, step: u32, loss: &Lanes<T, 1>, params: &[Lanes<T, 1>; PARAMS]) {
-        let loss = loss.0[0].to_f64();
-        let params = params.map(|p| p.0[0].to_f64());
+        let loss = loss.lane(0).to_f64();
+        let params = params.map(|p| p.lane(0).to_f64());
         if let Some(every) = self.print_every
             && (step % every == 0 || step == self.last_step)
         {
@@ -155,8 +162,8 @@ impl<T: Real> StepObserver<T, 1> for Recorder {
 }
 
 fn write_trace(path: &Path, rows: &[(u32, f64, [f64; PARAMS])]) -> Result<()> {
-    let mut writer =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write --trace {}", path.display()))?;
+    let mut writer = csv::Writer::from_path(path)
+        .with_context(|| format!("cannot write --trace {}", path.display()))?;
     writer.write_record(["step", "loss", "a", "b", "c", "d"])?;
     for (step, loss, [a, b, c, d]) in rows {
         writer.serialize((step, loss, a, b, c, d))?;

@@ -48,7 +48,8 @@ pub struct SweepGrid {
 
 impl SweepGrid {
     pub fn new(spec: &SweepSpec) -> SweepGrid {
-        let axes = [&spec.grid.a, &spec.grid.b, &spec.grid.c, &spec.grid.d].map(|axis| axis.values());
+        let axes =
+            [&spec.grid.a, &spec.grid.b, &spec.grid.c, &spec.grid.d].map(|axis| axis.values());
         let lookup = std::array::from_fn(|i| {
             axes[i]
                 .iter()

@@ -36,9 +36,10 @@ impl Shard {
                 anyhow::anyhow!("{name} = '{text}' is not a task number (SLURM_ARRAY_TASK_ID is set, so this looks like an array job)")
             })
         };
-        let id: u32 = id.trim().parse().map_err(|_| {
-            anyhow::anyhow!("SLURM_ARRAY_TASK_ID = '{id}' is not a task number")
-        })?;
+        let id: u32 = id
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("SLURM_ARRAY_TASK_ID = '{id}' is not a task number"))?;
         let min = read("SLURM_ARRAY_TASK_MIN")?;
         let count = read("SLURM_ARRAY_TASK_COUNT")?;
         if id < min || id - min >= count {

@@ -60,7 +60,8 @@ impl Progress {
                 *done += runs;
                 if last_line.elapsed() >= LOG_EVERY || *done == *total {
                     *last_line = Instant::now();
-                    let rate = (*done - *started_at) as f64 / start.elapsed().as_secs_f64().max(1e-9);
+                    let rate =
+                        (*done - *started_at) as f64 / start.elapsed().as_secs_f64().max(1e-9);
                     let eta = (*total - *done) as f64 / rate.max(1e-9);
                     eprintln!(
                         "basinmap: {done}/{total} runs ({:.1}%), {rate:.0} runs/s, ETA {}",

@@ -11,11 +11,16 @@ pub fn label_counts<'a>(
     activations: &[Activation],
     records: impl IntoIterator<Item = &'a RunRecord>,
 ) -> Vec<(Activation, [u64; Label::ALL.len()])> {
-    let mut counts: BTreeMap<Activation, [u64; Label::ALL.len()]> =
-        activations.iter().map(|&a| (a, [0; Label::ALL.len()])).collect();
+    let mut counts: BTreeMap<Activation, [u64; Label::ALL.len()]> = activations
+        .iter()
+        .map(|&a| (a, [0; Label::ALL.len()]))
+        .collect();
     for record in records {
         if let Some(row) = counts.get_mut(&record.activation) {
-            let slot = Label::ALL.iter().position(|&l| l == record.label()).expect("label listed");
+            let slot = Label::ALL
+                .iter()
+                .position(|&l| l == record.label())
+                .expect("label listed");
             row[slot] += 1;
         }
     }

@@ -5,7 +5,7 @@
 //! and [`Activation::eval_lanes`], the vectorisable one the training kernel
 //! uses. Tests hold the second to the first.
 
-use crate::simd::{Lanes, Real, math};
+use crate::simd::{Lane, math};
 use std::fmt;
 use std::str::FromStr;
 
@@ -103,8 +103,11 @@ impl Activation {
                 let (h, cap) = (-0.5 * z, 40.0);
                 let q = h * z;
                 let e = h.mul_add(z, -q);
-                let pdf = if z.abs() < cap { q.exp() * (1.0 + e) } else { 0.0 }
-                    / (2.0 * std::f64::consts::PI).sqrt();
+                let pdf = if z.abs() < cap {
+                    q.exp() * (1.0 + e)
+                } else {
+                    0.0
+                } / (2.0 * std::f64::consts::PI).sqrt();
                 (z * cdf, cdf + z * pdf)
             }
             Activation::Silu => {
@@ -120,14 +123,17 @@ impl Activation {
 
     /// `(f(z), f'(z))` for every lane, in the lanes' precision.
     #[inline(always)]
-    pub fn eval_lanes<T: Real, const W: usize>(self, z: Lanes<T, W>) -> (Lanes<T, W>, Lanes<T, W>) {
-        let zero = Lanes::constant(0.0);
-        let one = Lanes::constant(1.0);
+    pub fn eval_lanes<L: Lane>(self, z: L) -> (L, L) {
+        let zero = L::constant(0.0);
+        let one = L::constant(1.0);
         match self {
             Activation::Relu => (z.select_gt(zero, z, zero), z.select_gt(zero, one, zero)),
             Activation::LeakyRelu => {
-                let slope = Lanes::constant(LEAKY_SLOPE);
-                (z.select_gt(zero, z, slope * z), z.select_gt(zero, one, slope))
+                let slope = L::constant(LEAKY_SLOPE);
+                (
+                    z.select_gt(zero, z, slope * z),
+                    z.select_gt(zero, one, slope),
+                )
             }
             Activation::Elu => {
                 let negative = z.select_gt(zero, zero, z);
@@ -136,8 +142,8 @@ impl Activation {
                 (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))
             }
             Activation::Selu => {
-                let lambda = Lanes::constant(SELU_LAMBDA);
-                let lambda_alpha = Lanes::constant(SELU_LAMBDA * SELU_ALPHA);
+                let lambda = L::constant(SELU_LAMBDA);
+                let lambda_alpha = L::constant(SELU_LAMBDA * SELU_ALPHA);
                 let negative = z.select_gt(zero, zero, z);
                 let e = math::exp(negative);
                 let em1 = math::expm1(negative);
@@ -148,8 +154,8 @@ impl Activation {
             }
             Activation::Softplus => (math::softplus(z), math::sigmoid(z)),
             Activation::Gelu => {
-                let cdf = math::normal_cdf(z);
-                (z * cdf, z.mul_add(math::normal_pdf(z), cdf))
+                let (cdf, pdf) = math::normal_cdf_pdf(z);
+                (z * cdf, z.mul_add(pdf, cdf))
             }
             Activation::Silu => {
                 let s = math::sigmoid(z);

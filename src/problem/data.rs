@@ -54,7 +54,10 @@ impl std::str::FromStr for DataMode {
             "fresh" => Ok(DataMode::Fresh),
             "grid" => Ok(DataMode::Grid),
             "file" => Ok(DataMode::File),
-            _ => Err(format!("unknown data mode '{s}' (valid: {})", DataMode::NAMES)),
+            _ => Err(format!(
+                "unknown data mode '{s}' (valid: {})",
+                DataMode::NAMES
+            )),
         }
     }
 }
@@ -153,9 +156,7 @@ pub fn even_grid(n: usize) -> Vec<f64> {
     if n == 1 {
         return vec![0.0];
     }
-    (0..n)
-        .map(|i| -0.5 + i as f64 / (n - 1) as f64)
-        .collect()
+    (0..n).map(|i| -0.5 + i as f64 / (n - 1) as f64).collect()
 }
 
 /// Reads x values: one number per line, or a one-column CSV with an optional

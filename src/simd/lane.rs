@@ -1,51 +1,124 @@
-//! [`Lanes`]: `W` independent values of one precision, stepped together.
+//! [`Lane`]: a vector of independent values of one precision, and
+//! [`Lanes`], its portable array implementation.
 //!
-//! The training kernel and the vector math are written once against this
-//! type. Every operation is an element-wise loop over a fixed-size array;
-//! compiled inside a `#[target_feature]` function (see `dispatch`) each loop
-//! becomes one vector instruction. Because every lane performs exactly the
-//! same IEEE operations (FMA where `mul_add` is written, nowhere else), a
-//! model's result is bit-identical whatever the width: `Lanes<T, 1>` is the
-//! scalar path, `Lanes<f32, 16>` fills an AVX-512 register.
+//! The training kernel and the vector math are written once against
+//! [`Lane`]. Implementations: [`Lanes<T, W>`] (element-wise loops over an
+//! array: the portable path, and with `W = 1` the scalar one), the x86
+//! register types of `simd::x86`, and [`Pair`](super::pair::Pair) of any of
+//! them. Every implementation performs exactly the same IEEE operations per
+//! element (FMA where `mul_add` is written, nowhere else), so a model's
+//! result is bit-identical whatever the lane type.
 
 use super::real::Real;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+/// Largest `WIDTH` of any lane type (for stack buffers).
+pub const MAX_WIDTH: usize = 64;
+
+/// `WIDTH` values stepped together, one model each.
+pub trait Lane:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    type Elem: Real;
+    const WIDTH: usize;
+
+    fn splat(v: Self::Elem) -> Self;
+    /// Lanes from `values[..WIDTH]`.
+    fn load(values: &[Self::Elem]) -> Self;
+    /// Writes the lanes to `out[..WIDTH]`.
+    fn store(self, out: &mut [Self::Elem]);
+    /// `self * a + b`, fused (one rounding).
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    fn sqrt(self) -> Self;
+    fn abs(self) -> Self;
+    fn round_ties_even(self) -> Self;
+    fn floor(self) -> Self;
+    /// `2^self` for integral lanes within the normal exponent range.
+    fn pow2i(self) -> Self;
+    /// Per lane: `if self > rhs { then } else { other }` (false for NaN).
+    fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self;
+
+    #[inline(always)]
+    fn constant(v: f64) -> Self {
+        Self::splat(Self::Elem::from_f64(v))
+    }
+
+    /// Per lane: `if self < rhs { then } else { other }` (false for NaN).
+    #[inline(always)]
+    fn select_lt(self, rhs: Self, then: Self, other: Self) -> Self {
+        rhs.select_gt(self, then, other)
+    }
+
+    /// Per lane `+1`, `-1` or `0` (`sign(0) = 0`, as TensorFlow and PyTorch;
+    /// NaN maps to 0, and is caught later by the divergence check).
+    #[inline(always)]
+    fn sign(self) -> Self {
+        let zero = Self::constant(0.0);
+        let one = Self::constant(1.0);
+        self.select_gt(zero, one, self.select_lt(zero, -one, zero))
+    }
+
+    /// Applies a scalar function to each lane (for what has no vector form).
+    #[inline(always)]
+    fn map(self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self {
+        let mut buffer = [Self::Elem::default(); MAX_WIDTH];
+        self.store(&mut buffer);
+        for v in &mut buffer[..Self::WIDTH] {
+            *v = f(*v);
+        }
+        Self::load(&buffer)
+    }
+
+    /// The value of lane `index`.
+    #[inline(always)]
+    fn lane(self, index: usize) -> Self::Elem {
+        let mut buffer = [Self::Elem::default(); MAX_WIDTH];
+        self.store(&mut buffer);
+        buffer[index]
+    }
+}
+
+/// `W` values in an array, operated on element by element.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lanes<T, const W: usize>(pub [T; W]);
 
 impl<T: Real, const W: usize> Lanes<T, W> {
     #[inline(always)]
-    pub fn splat(v: T) -> Self {
-        Self([v; W])
-    }
-
-    #[inline(always)]
-    pub fn constant(v: f64) -> Self {
-        Self::splat(T::from_f64(v))
-    }
-
-    #[inline(always)]
-    pub fn map(self, f: impl Fn(T) -> T) -> Self {
+    fn each(self, f: impl Fn(T) -> T) -> Self {
         let mut out = self.0;
         for v in out.iter_mut() {
             *v = f(*v);
         }
         Self(out)
     }
+}
+
+impl<T: Real, const W: usize> Lane for Lanes<T, W> {
+    type Elem = T;
+    const WIDTH: usize = W;
 
     #[inline(always)]
-    pub fn zip(self, other: Self, f: impl Fn(T, T) -> T) -> Self {
-        let mut out = self.0;
-        for (v, o) in out.iter_mut().zip(other.0) {
-            *v = f(*v, o);
-        }
-        Self(out)
+    fn splat(v: T) -> Self {
+        Self([v; W])
     }
 
-    /// `self * a + b`, fused (one rounding).
     #[inline(always)]
-    pub fn mul_add(self, a: Self, b: Self) -> Self {
+    fn load(values: &[T]) -> Self {
+        Self(std::array::from_fn(|i| values[i]))
+    }
+
+    #[inline(always)]
+    fn store(self, out: &mut [T]) {
+        out[..W].copy_from_slice(&self.0);
+    }
+
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
         let mut out = self.0;
         for i in 0..W {
             out[i] = out[i].mul_add(a.0[i], b.0[i]);
@@ -54,33 +127,32 @@ impl<T: Real, const W: usize> Lanes<T, W> {
     }
 
     #[inline(always)]
-    pub fn sqrt(self) -> Self {
-        self.map(T::sqrt)
+    fn sqrt(self) -> Self {
+        self.each(T::sqrt)
     }
 
     #[inline(always)]
-    pub fn abs(self) -> Self {
-        self.map(T::abs)
+    fn abs(self) -> Self {
+        self.each(T::abs)
     }
 
     #[inline(always)]
-    pub fn round_ties_even(self) -> Self {
-        self.map(T::round_ties_even)
+    fn round_ties_even(self) -> Self {
+        self.each(T::round_ties_even)
     }
 
     #[inline(always)]
-    pub fn floor(self) -> Self {
-        self.map(T::floor)
+    fn floor(self) -> Self {
+        self.each(T::floor)
     }
 
     #[inline(always)]
-    pub fn pow2i(self) -> Self {
-        self.map(T::pow2i)
+    fn pow2i(self) -> Self {
+        self.each(T::pow2i)
     }
 
-    /// Per lane: `if self > rhs { then } else { other }` (false for NaN).
     #[inline(always)]
-    pub fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self {
+    fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self {
         let mut out = other.0;
         for i in 0..W {
             if self.0[i] > rhs.0[i] {
@@ -88,21 +160,6 @@ impl<T: Real, const W: usize> Lanes<T, W> {
             }
         }
         Self(out)
-    }
-
-    /// Per lane: `if self < rhs { then } else { other }` (false for NaN).
-    #[inline(always)]
-    pub fn select_lt(self, rhs: Self, then: Self, other: Self) -> Self {
-        rhs.select_gt(self, then, other)
-    }
-
-    /// Per lane `+1`, `-1` or `0` (`sign(0) = 0`, as TensorFlow and PyTorch;
-    /// NaN maps to 0, and is caught later by the divergence check).
-    #[inline(always)]
-    pub fn sign(self) -> Self {
-        let zero = Self::splat(T::zero());
-        let one = Self::splat(T::one());
-        self.select_gt(zero, one, self.select_lt(zero, -one, zero))
     }
 }
 
@@ -131,6 +188,6 @@ impl<T: Real, const W: usize> Neg for Lanes<T, W> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        self.map(|v| -v)
+        self.each(|v| -v)
     }
 }

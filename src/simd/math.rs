@@ -4,7 +4,7 @@
 //! (no borrowed minimax tables), with the degree chosen per precision in
 //! [`Real`]. Accuracy against `std` is tested in `tests/vector_math.rs`.
 
-use super::lane::Lanes;
+use super::lane::Lane;
 use super::real::Real;
 
 const LN2: f64 = std::f64::consts::LN_2;
@@ -25,106 +25,130 @@ const INV_FACTORIAL: [f64; 21] = {
 
 /// Horner evaluation of `Σ_{k=0}^{degree} r^k / (k + first)!`.
 #[inline(always)]
-fn taylor_tail<T: Real, const W: usize>(r: Lanes<T, W>, first: usize, degree: usize) -> Lanes<T, W> {
-    let mut acc = Lanes::constant(INV_FACTORIAL[first + degree]);
+fn taylor_tail<L: Lane>(r: L, first: usize, degree: usize) -> L {
+    let mut acc = L::constant(INV_FACTORIAL[first + degree]);
     for k in (0..degree).rev() {
-        acc = acc.mul_add(r, Lanes::constant(INV_FACTORIAL[first + k]));
+        acc = acc.mul_add(r, L::constant(INV_FACTORIAL[first + k]));
     }
     acc
 }
 
 /// `e^x`, with gradual underflow, overflow to `inf` and NaN passed through.
 #[inline(always)]
-pub fn exp<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
-    let lo = Lanes::constant(T::EXP_MIN_ARG);
-    let hi = Lanes::constant(T::EXP_MAX_ARG);
+pub fn exp<L: Lane>(x: L) -> L {
+    let lo = L::constant(L::Elem::EXP_MIN_ARG);
+    let hi = L::constant(L::Elem::EXP_MAX_ARG);
     // Compare-and-select (not min/max) so that NaN stays NaN.
     let x = x.select_lt(lo, lo, x.select_gt(hi, hi, x));
-    let n = (x * Lanes::constant(std::f64::consts::LOG2_E)).round_ties_even();
+    let n = (x * L::constant(std::f64::consts::LOG2_E)).round_ties_even();
     // Cody-Waite reduction: ln2 split in a part exact in T and the rest
     // (the rest includes LN2_TAIL, without which f64 has no rest at all and
     // r is off by n·2.3e-17: 200 ulp of exp near the overflow threshold).
-    let ln2_hi = T::from_f64(LN2);
-    let ln2_lo = T::from_f64((LN2 - ln2_hi.to_f64()) + LN2_TAIL);
-    let r = n.mul_add(Lanes::splat(-ln2_hi), x);
-    let r = n.mul_add(Lanes::splat(-ln2_lo), r);
-    let p = taylor_tail(r, 0, T::EXP_DEGREE);
+    let ln2_hi = L::Elem::from_f64(LN2);
+    let ln2_lo = L::Elem::from_f64((LN2 - ln2_hi.to_f64()) + LN2_TAIL);
+    let r = n.mul_add(L::splat(-ln2_hi), x);
+    let r = n.mul_add(L::splat(-ln2_lo), r);
+    let p = taylor_tail(r, 0, L::Elem::EXP_DEGREE);
     // Scale in two halves so results in the subnormal range and up to the
     // overflow threshold never need an out-of-range exponent.
-    let n1 = (n * Lanes::constant(0.5)).floor();
+    let n1 = (n * L::constant(0.5)).floor();
     let n2 = n - n1;
     p * n1.pow2i() * n2.pow2i()
 }
 
 /// `e^x - 1`, accurate near zero (where `exp(x) - 1` would cancel).
 #[inline(always)]
-pub fn expm1<T: Real, const W: usize>(x: Lanes<T, W>) -> Lanes<T, W> {
-    let small = (x * x).mul_add(taylor_tail(x, 2, T::EXPM1_DEGREE - 2), x);
-    let large = exp(x) - Lanes::constant(1.0);
-    let half = Lanes::constant(0.5);
+pub fn expm1<L: Lane>(x: L) -> L {
+    let small = (x * x).mul_add(taylor_tail(x, 2, L::Elem::EXPM1_DEGREE - 2), x);
+    let large = exp(x) - L::constant(1.0);
+    let half = L::constant(0.5);
     x.abs().select_lt(half, small, large)
 }
 
 /// `ln(1 + u)` for `u` in `[0, 1]`, accurate for tiny `u`:
 /// `2 atanh(s)` with `s = u / (2 + u) <= 1/3`.
 #[inline(always)]
-pub fn ln_1p_unit<T: Real, const W: usize>(u: Lanes<T, W>) -> Lanes<T, W> {
+pub fn ln_1p_unit<L: Lane>(u: L) -> L {
     // 2s = 2u / (2 + u) in one rounding (2u is exact): halving first would
     // round a subnormal u twice, and softplus(-100) in f32 is subnormal.
-    let two_s = (u + u) / (Lanes::constant(2.0) + u);
-    let w = Lanes::constant(0.25) * two_s * two_s;
-    let mut acc = Lanes::constant(1.0 / (2 * T::LN1P_TERMS - 1) as f64);
-    for k in (0..T::LN1P_TERMS - 1).rev() {
-        acc = acc.mul_add(w, Lanes::constant(1.0 / (2 * k + 1) as f64));
+    let two_s = (u + u) / (L::constant(2.0) + u);
+    let w = L::constant(0.25) * two_s * two_s;
+    let mut acc = L::constant(1.0 / (2 * L::Elem::LN1P_TERMS - 1) as f64);
+    for k in (0..L::Elem::LN1P_TERMS - 1).rev() {
+        acc = acc.mul_add(w, L::constant(1.0 / (2 * k + 1) as f64));
     }
     two_s * acc
 }
 
 /// `1 / (1 + e^-z)` without overflow for any `z`.
 #[inline(always)]
-pub fn sigmoid<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
+pub fn sigmoid<L: Lane>(z: L) -> L {
     let e = exp(-z.abs());
-    let one = Lanes::constant(1.0);
+    let one = L::constant(1.0);
     let denom = one + e;
-    z.select_lt(Lanes::constant(0.0), e / denom, one / denom)
+    z.select_lt(L::constant(0.0), e / denom, one / denom)
 }
 
 /// `ln(1 + e^z)` without overflow or cancellation for any `z`.
 #[inline(always)]
-pub fn softplus<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
-    let zero = Lanes::constant(0.0);
+pub fn softplus<L: Lane>(z: L) -> L {
+    let zero = L::constant(0.0);
     let positive_part = z.select_gt(zero, z, zero);
     positive_part + ln_1p_unit(exp(-z.abs()))
 }
 
 /// `tanh(z) = -expm1(-2|z|) / (2 + expm1(-2|z|))` with the sign of `z`.
 #[inline(always)]
-pub fn tanh<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
-    let u = expm1(Lanes::constant(-2.0) * z.abs());
-    let t = -u / (Lanes::constant(2.0) + u);
-    z.select_lt(Lanes::constant(0.0), -t, t)
+pub fn tanh<L: Lane>(z: L) -> L {
+    let u = expm1(L::constant(-2.0) * z.abs());
+    let t = -u / (L::constant(2.0) + u);
+    z.select_lt(L::constant(0.0), -t, t)
 }
 
-/// Standard normal CDF `Φ(z) = erfc(-z/√2) / 2`, per lane through `libm`
-/// in `f64` (exact to libm; not yet vectorised).
+/// `Φ(z)` and `φ(z)` of the standard normal distribution, together since
+/// they share `exp(-z²/2)`.
+///
+/// `Φ(z) = erfc(|z|/√2)/2` (or one minus it), with, for `x ≥ 0`,
+/// `erfc(x) = exp(-x²) · F(u) / (1 + 2x)`, `u = (x - 2)/(x + 2)`, where
+/// `F` is smooth and bounded on [-1, 1] and evaluated by its Chebyshev
+/// series (coefficients from `scripts/fit-erfcx.py`). `-z²/2` is split
+/// exactly (FMA) so `exp` does not inherit its rounding error.
 #[inline(always)]
-pub fn normal_cdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
-    z.map(|v| T::from_f64(0.5 * libm::erfc(-v.to_f64() * std::f64::consts::FRAC_1_SQRT_2)))
+pub fn normal_cdf_pdf<L: Lane>(z: L) -> (L, L) {
+    // Beyond |z| = 60 both tails are 0 in either precision; the cap keeps
+    // z² finite. Compare-and-select keeps NaN.
+    let cap = L::constant(60.0);
+    let z = z.select_gt(cap, cap, z.select_lt(-cap, -cap, z));
+    let h = z * z;
+    let l = z.mul_add(z, -h);
+    let half = L::constant(0.5);
+    let e = exp(-half * h);
+    let e = e.mul_add(-half * l, e); // exp(-h/2 - l/2) to first order in l
+    let x = z.abs() * L::constant(std::f64::consts::FRAC_1_SQRT_2);
+    let two = L::constant(2.0);
+    let u = (x - two) / (x + two);
+    let coeffs = L::Elem::ERFCX_CHEBYSHEV;
+    let (mut b1, mut b2) = (L::constant(0.0), L::constant(0.0));
+    for &c in coeffs[1..].iter().rev() {
+        let b0 = (u + u).mul_add(b1, L::constant(c) - b2);
+        b2 = b1;
+        b1 = b0;
+    }
+    let f = u.mul_add(b1, L::constant(coeffs[0]) - b2);
+    let tail = half * e * f / two.mul_add(x, L::constant(1.0));
+    let cdf = z.select_lt(L::constant(0.0), tail, L::constant(1.0) - tail);
+    let inv_sqrt_2pi = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
+    (cdf, e * L::constant(inv_sqrt_2pi))
+}
+
+/// Standard normal CDF `Φ(z)`.
+#[inline(always)]
+pub fn normal_cdf<L: Lane>(z: L) -> L {
+    normal_cdf_pdf(z).0
 }
 
 /// Standard normal density `φ(z)`.
 #[inline(always)]
-pub fn normal_pdf<T: Real, const W: usize>(z: Lanes<T, W>) -> Lanes<T, W> {
-    let inv_sqrt_2pi = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
-    // -z²/2 = q + e exactly (e recovered by FMA); exp(q + e) = exp(q)(1 + e).
-    // Rounding -z²/2 alone would cost |z²/2| ulps of relative error.
-    // |z| is capped at 64 (φ underflows to 0 long before) so q stays finite.
-    let cap = Lanes::constant(64.0);
-    let z = z.abs();
-    let z = z.select_gt(cap, cap, z);
-    let h = Lanes::constant(-0.5) * z;
-    let q = h * z;
-    let e = h.mul_add(z, -q);
-    let eq = exp(q);
-    eq.mul_add(e, eq) * Lanes::constant(inv_sqrt_2pi)
+pub fn normal_pdf<L: Lane>(z: L) -> L {
+    normal_cdf_pdf(z).1
 }

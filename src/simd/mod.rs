@@ -2,7 +2,11 @@
 
 pub mod lane;
 pub mod math;
+pub mod pair;
 pub mod real;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
-pub use lane::Lanes;
+pub use lane::{Lane, Lanes};
+pub use pair::Pair;
 pub use real::Real;

@@ -3,6 +3,9 @@
 //! Everything numeric in the training kernel is generic over [`Real`], so
 //! `f32` (the original experiment's precision) and `f64` share one code path.
 
+#[cfg(target_arch = "x86_64")]
+use super::x86;
+use super::{Lane, Lanes, Pair};
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -24,6 +27,13 @@ pub trait Real:
 {
     /// Name used in specs and results (`"f32"` / `"f64"`).
     const NAME: &'static str;
+    /// The lane types the kernel dispatches to for this precision: two
+    /// registers' worth each, so running sums have independent chains.
+    #[cfg(target_arch = "x86_64")]
+    type Avx512Lanes: Lane<Elem = Self>;
+    #[cfg(target_arch = "x86_64")]
+    type Avx2Lanes: Lane<Elem = Self>;
+    type PortableLanes: Lane<Elem = Self>;
     /// Degree of the Taylor polynomial for `exp` on `[-ln2/2, ln2/2]`
     /// (remainder below half an ulp).
     const EXP_DEGREE: usize;
@@ -31,6 +41,10 @@ pub trait Real:
     const EXPM1_DEGREE: usize;
     /// Number of odd terms of the `atanh` series used by `ln_1p` on `[0, 1]`.
     const LN1P_TERMS: usize;
+    /// Chebyshev coefficients of `F(u) = (1 + 2x)·exp(x²)·erfc(x)`,
+    /// `u = (x - 2)/(x + 2)`, truncated below this precision's ulp
+    /// (`scripts/fit-erfcx.py`).
+    const ERFCX_CHEBYSHEV: &'static [f64];
     /// Below this, `exp` underflows to zero.
     const EXP_MIN_ARG: f64;
     /// Above this, `exp` overflows to infinity.
@@ -59,9 +73,30 @@ pub trait Real:
 
 impl Real for f32 {
     const NAME: &'static str = "f32";
+    #[cfg(target_arch = "x86_64")]
+    type Avx512Lanes = Pair<x86::F32x16>;
+    #[cfg(target_arch = "x86_64")]
+    type Avx2Lanes = Pair<x86::F32x8>;
+    type PortableLanes = Lanes<f32, 8>;
     const EXP_DEGREE: usize = 7;
     const EXPM1_DEGREE: usize = 9;
     const LN1P_TERMS: usize = 8;
+    const ERFCX_CHEBYSHEV: &'static [f64] = &[
+        1.1760066555883003561,
+        2.5779673870048208077e-2,
+        -1.0659315067778503348e-1,
+        3.8808879574483821125e-2,
+        -5.4148999308937250185e-3,
+        -4.0815257282372385078e-4,
+        1.9843768248553526267e-4,
+        9.8425327760481267487e-6,
+        -7.7632655610628584436e-6,
+        -7.17400145752968298e-7,
+        3.1406949555818431489e-7,
+        6.1884236695461442653e-8,
+        -9.8906199344922144089e-9,
+        -4.5953996225101798457e-9,
+    ];
     const EXP_MIN_ARG: f64 = -104.0;
     const EXP_MAX_ARG: f64 = 89.0;
 
@@ -108,9 +143,45 @@ impl Real for f32 {
 
 impl Real for f64 {
     const NAME: &'static str = "f64";
+    #[cfg(target_arch = "x86_64")]
+    type Avx512Lanes = Pair<x86::F64x8>;
+    #[cfg(target_arch = "x86_64")]
+    type Avx2Lanes = Pair<x86::F64x4>;
+    type PortableLanes = Lanes<f64, 4>;
     const EXP_DEGREE: usize = 13;
     const EXPM1_DEGREE: usize = 15;
     const LN1P_TERMS: usize = 18;
+    const ERFCX_CHEBYSHEV: &'static [f64] = &[
+        1.1760066555883003561,
+        2.5779673870048208077e-2,
+        -1.0659315067778503348e-1,
+        3.8808879574483821125e-2,
+        -5.4148999308937250185e-3,
+        -4.0815257282372385078e-4,
+        1.9843768248553526267e-4,
+        9.8425327760481267487e-6,
+        -7.7632655610628584436e-6,
+        -7.17400145752968298e-7,
+        3.1406949555818431489e-7,
+        6.1884236695461442653e-8,
+        -9.8906199344922144089e-9,
+        -4.5953996225101798457e-9,
+        -7.1805877281770854367e-11,
+        2.6296183336364044357e-10,
+        4.8677340566079037306e-11,
+        -8.0268041937590186253e-12,
+        -4.7791335708452977235e-12,
+        -4.347012647846443439e-13,
+        2.412314273846193998e-13,
+        8.61090052127724677e-14,
+        2.5947648983712199648e-15,
+        -5.8722543815010506056e-15,
+        -1.7019328812344317605e-15,
+        1.3873587121173448688e-17,
+        1.4092174407259632801e-16,
+        3.8412754939993898021e-17,
+        -7.1152931257722354359e-19,
+    ];
     const EXP_MIN_ARG: f64 = -746.0;
     const EXP_MAX_ARG: f64 = 710.0;
 

@@ -109,7 +109,8 @@ impl<'de> Deserialize<'de> for Axis {
 
 struct AxisVisitor;
 
-const EXPECTED: &str = "a number, a list of numbers, or a range { from = .., to = .., points = .. }";
+const EXPECTED: &str =
+    "a number, a list of numbers, or a range { from = .., to = .., points = .. }";
 
 impl<'de> Visitor<'de> for AxisVisitor {
     type Value = Axis;

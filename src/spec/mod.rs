@@ -42,7 +42,12 @@ pub struct GridSpec {
 impl GridSpec {
     /// The four axes with their names, in parameter order.
     pub fn axes(&self) -> [(&'static str, &Axis); 4] {
-        [("a", &self.a), ("b", &self.b), ("c", &self.c), ("d", &self.d)]
+        [
+            ("a", &self.a),
+            ("b", &self.b),
+            ("c", &self.c),
+            ("d", &self.d),
+        ]
     }
 }
 
@@ -68,7 +73,10 @@ impl SweepSpec {
 
     /// Checks what the types alone cannot; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
+        if self.name.trim().is_empty()
+            || self.name.contains(['/', '\\'])
+            || self.name.starts_with('.')
+        {
             return Err(format!(
                 "name = {:?}: must be a non-empty directory name without '/' and not starting with '.'",
                 self.name
@@ -97,7 +105,12 @@ impl SweepSpec {
 
     /// Total number of runs: points × activations × replicates.
     pub fn total_runs(&self) -> u64 {
-        let points: u64 = self.grid.axes().iter().map(|(_, a)| a.len() as u64).product();
+        let points: u64 = self
+            .grid
+            .axes()
+            .iter()
+            .map(|(_, a)| a.len() as u64)
+            .product();
         points * self.activations.len() as u64 * self.replicates as u64
     }
 }
@@ -115,7 +128,8 @@ pub struct Settings {
 impl Settings {
     pub fn load(path: &Path) -> Result<Settings> {
         let text = read_spec_text(path)?;
-        let mut settings: Settings = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let mut settings: Settings =
+            toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
         resolve_data_file(&mut settings.train, path);
         settings
             .train

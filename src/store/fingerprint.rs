@@ -73,7 +73,12 @@ fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 } else {
                     format!("{path}.{key}")
                 };
-                diff_values(&sub, x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null), out);
+                diff_values(
+                    &sub,
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                    out,
+                );
             }
         }
         _ if a != b => out.push(format!("{path}: {a} (new) vs {b} (stored)")),

@@ -65,7 +65,10 @@ impl ResultsDir {
                     ));
                 }
                 if what.is_empty() && stored.meta.data != meta.data {
-                    what.push(format!("data: {} (new) vs {} (stored)", meta.data, stored.meta.data));
+                    what.push(format!(
+                        "data: {} (new) vs {} (stored)",
+                        meta.data, stored.meta.data
+                    ));
                 }
                 bail!(
                     "{} holds a different sweep ({}). To keep both, run with --out OTHER_DIR; to continue the stored one, run `basinmap resume {}`; to start over, delete the directory",

@@ -90,7 +90,11 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
                         return;
                     }
                     let activation = spec.activations[job.activation];
-                    let starts: Vec<[f64; 4]> = job.ids.iter().map(|&id| grid.start(&grid.key(id))).collect();
+                    let starts: Vec<[f64; 4]> = job
+                        .ids
+                        .iter()
+                        .map(|&id| grid.start(&grid.key(id)))
+                        .collect();
                     let outcomes = train_and_classify(
                         activation,
                         &spec.train,

@@ -10,7 +10,8 @@ use super::kernel::{LaneOutcome, NoObserver, StepObserver, train_lanes};
 use super::optimizer::PARAMS;
 use crate::problem::activation::Activation;
 use crate::problem::data::TrainingData;
-use crate::simd::{Lanes, Real};
+use crate::simd::lane::MAX_WIDTH;
+use crate::simd::{Lane, Lanes, Real};
 
 /// The instruction set a kernel call runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,7 +26,8 @@ impl Isa {
     pub fn detect() -> Isa {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq") {
+            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq")
+            {
                 return Isa::Avx512;
             }
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
@@ -61,7 +63,8 @@ pub struct ModelEnd<T> {
     pub converged_at: Option<u32>,
 }
 
-/// Trains one model per start, `W` at a time, on the best instruction set.
+/// Trains one model per start, a lane group at a time, on the best
+/// instruction set.
 pub fn train_models<T: Real>(
     activation: Activation,
     cfg: &TrainConfig,
@@ -81,53 +84,61 @@ pub fn train_models_on<T: Real>(
     starts: &[[f64; PARAMS]],
     converged_loss: f64,
 ) -> Vec<ModelEnd<T>> {
-    assert!(Isa::available().contains(&isa), "{} is not available", isa.name());
-    let wide = T::NAME == "f32";
+    assert!(
+        Isa::available().contains(&isa),
+        "{} is not available",
+        isa.name()
+    );
     let args = (activation, cfg, data, starts, T::from_f64(converged_loss));
-    // Two registers' worth of lanes per group, so the FMA latency of the
-    // running sums is hidden behind the other register's work.
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `isa` was checked to be available on this CPU just above.
     unsafe {
-        match (isa, wide) {
-            (Isa::Avx512, true) => return groups_avx512::<T, 32>(args),
-            (Isa::Avx512, false) => return groups_avx512::<T, 16>(args),
-            (Isa::Avx2Fma, true) => return groups_avx2::<T, 16>(args),
-            (Isa::Avx2Fma, false) => return groups_avx2::<T, 8>(args),
-            (Isa::Portable, _) => {}
+        match isa {
+            Isa::Avx512 => return groups_avx512::<T>(args),
+            Isa::Avx2Fma => return groups_avx2::<T>(args),
+            Isa::Portable => {}
         }
     }
-    if wide {
-        groups::<T, 8>(args)
-    } else {
-        groups::<T, 4>(args)
-    }
+    groups::<T::PortableLanes>(args)
 }
 
-type GroupArgs<'a, T> = (Activation, &'a TrainConfig, &'a TrainingData<T>, &'a [[f64; PARAMS]], T);
+type GroupArgs<'a, T> = (
+    Activation,
+    &'a TrainConfig,
+    &'a TrainingData<T>,
+    &'a [[f64; PARAMS]],
+    T,
+);
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn groups_avx512<T: Real, const W: usize>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
-    groups::<T, W>(args)
+unsafe fn groups_avx512<T: Real>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
+    groups::<T::Avx512Lanes>(args)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn groups_avx2<T: Real, const W: usize>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
-    groups::<T, W>(args)
+unsafe fn groups_avx2<T: Real>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
+    groups::<T::Avx2Lanes>(args)
 }
 
 #[inline(always)]
-fn groups<T: Real, const W: usize>(
-    (activation, cfg, data, starts, converged_loss): GroupArgs<'_, T>,
-) -> Vec<ModelEnd<T>> {
+fn groups<L: Lane>(
+    (activation, cfg, data, starts, converged_loss): GroupArgs<'_, L::Elem>,
+) -> Vec<ModelEnd<L::Elem>> {
     let mut ends = Vec::with_capacity(starts.len());
-    for chunk in starts.chunks(W) {
+    for chunk in starts.chunks(L::WIDTH) {
         // Idle lanes repeat the first start; their results are dropped.
-        let lanes = pack_starts::<T, W>(chunk);
-        let out = train_lanes(activation, cfg, data, lanes, converged_loss, &mut NoObserver);
-        ends.extend((0..chunk.len()).map(|lane| unpack(&out, lane)));
+        let lanes = pack_starts::<L>(chunk);
+        let out = train_lanes(
+            activation,
+            cfg,
+            data,
+            lanes,
+            converged_loss,
+            &mut NoObserver,
+        );
+        ends.extend(unpack(&out, chunk.len()));
     }
     ends
 }
@@ -139,25 +150,42 @@ pub fn train_observed<T: Real>(
     data: &TrainingData<T>,
     start: [f64; PARAMS],
     converged_loss: f64,
-    observer: &mut impl StepObserver<T, 1>,
+    observer: &mut impl StepObserver<Lanes<T, 1>>,
 ) -> ModelEnd<T> {
-    let lanes = pack_starts::<T, 1>(&[start]);
-    let out = train_lanes(activation, cfg, data, lanes, T::from_f64(converged_loss), observer);
-    unpack(&out, 0)
+    let lanes = pack_starts::<Lanes<T, 1>>(&[start]);
+    let out = train_lanes(
+        activation,
+        cfg,
+        data,
+        lanes,
+        T::from_f64(converged_loss),
+        observer,
+    );
+    unpack(&out, 1)[0]
 }
 
-fn pack_starts<T: Real, const W: usize>(chunk: &[[f64; PARAMS]]) -> [Lanes<T, W>; PARAMS] {
+fn pack_starts<L: Lane>(chunk: &[[f64; PARAMS]]) -> [L; PARAMS] {
     std::array::from_fn(|p| {
-        Lanes(std::array::from_fn(|lane| {
-            T::from_f64(chunk.get(lane).unwrap_or(&chunk[0])[p])
-        }))
+        let mut values = [L::Elem::default(); MAX_WIDTH];
+        for (lane, value) in values[..L::WIDTH].iter_mut().enumerate() {
+            *value = L::Elem::from_f64(chunk.get(lane).unwrap_or(&chunk[0])[p]);
+        }
+        L::load(&values)
     })
 }
 
-fn unpack<T: Real, const W: usize>(out: &LaneOutcome<T, W>, lane: usize) -> ModelEnd<T> {
-    ModelEnd {
-        params: out.params.map(|p| p.0[lane]),
-        final_loss: out.final_loss.0[lane],
-        converged_at: out.converged_at[lane],
+fn unpack<L: Lane>(out: &LaneOutcome<L>, models: usize) -> Vec<ModelEnd<L::Elem>> {
+    let mut params = [[L::Elem::default(); MAX_WIDTH]; PARAMS];
+    for (lanes, values) in out.params.iter().zip(&mut params) {
+        lanes.store(values);
     }
+    let mut losses = [L::Elem::default(); MAX_WIDTH];
+    out.final_loss.store(&mut losses);
+    (0..models)
+        .map(|lane| ModelEnd {
+            params: std::array::from_fn(|p| params[p][lane]),
+            final_loss: losses[lane],
+            converged_at: out.converged_at[lane],
+        })
+        .collect()
 }

@@ -78,7 +78,11 @@ pub fn train_and_classify(
 }
 
 /// Labels a model's end state.
-pub fn outcome<T: Real>(activation: Activation, classify_cfg: &ClassifyConfig, end: ModelEnd<T>) -> RunOutcome {
+pub fn outcome<T: Real>(
+    activation: Activation,
+    classify_cfg: &ClassifyConfig,
+    end: ModelEnd<T>,
+) -> RunOutcome {
     let params = end.params.map(T::to_f64);
     let train_loss = end.final_loss.to_f64();
     let verdict = classify(activation, params, train_loss, classify_cfg);

@@ -37,7 +37,12 @@ pub fn gradient(activation: Activation, [a, b, c, d]: [f64; 4], xs: &[f64]) -> [
 
 /// Trains one model in `f64` on the given per-step batches
 /// (`batches[(step - 1) % batches.len()]`); returns the final parameters.
-pub fn train(activation: Activation, cfg: &TrainConfig, batches: &[Vec<f64>], start: [f64; 4]) -> [f64; 4] {
+pub fn train(
+    activation: Activation,
+    cfg: &TrainConfig,
+    batches: &[Vec<f64>],
+    start: [f64; 4],
+) -> [f64; 4] {
     let mut theta = start;
     let mut m = [0.0; 4];
     let mut v = [0.0; 4];
