@@ -3,6 +3,7 @@
 use crate::grid::Shard;
 use crate::problem::activation::Activation;
 use crate::problem::data::DataMode;
+use crate::render::Format;
 use crate::train::config::{AdamFlavour, Optimizer, Precision};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub enum Command {
     Status(DirArgs),
     /// Per activation, how many runs ended with each label
     Summary(SummaryArgs),
+    /// (Re)draw every heatmap and DIR/index.html
+    Render(RenderArgs),
+    /// Open DIR/index.html in the desktop's default viewer
+    Open(DirArgs),
     /// Train one model and print its outcome
     Train(TrainArgs),
     /// Print the training x values of a spec, one per line
@@ -48,6 +53,10 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub sweep: SweepArgs,
+
+    /// Picture format of the heatmaps drawn at the end: png or svg
+    #[arg(long, default_value = "png")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +67,10 @@ pub struct ResumeArgs {
 
     #[command(flatten)]
     pub sweep: SweepArgs,
+
+    /// Picture format of the heatmaps drawn at the end: png or svg
+    #[arg(long, default_value = "png")]
+    pub format: Format,
 }
 
 /// How a sweep is spread over cores and machines.
@@ -82,6 +95,17 @@ pub struct DirArgs {
     /// Results directory of a sweep
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Results directory of a sweep
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Picture format: png or svg
+    #[arg(long, default_value = "png")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

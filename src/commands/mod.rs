@@ -2,6 +2,8 @@
 
 pub mod bench;
 pub mod data;
+pub mod open;
+pub mod render;
 pub mod resume;
 pub mod run;
 pub mod status;
@@ -22,6 +24,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Resume(args) => resume::run(args),
         Command::Status(args) => status::run(args),
         Command::Summary(args) => summary::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Open(args) => open::run(args),
         Command::Train(args) => train::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Data(args) => data::run(args),

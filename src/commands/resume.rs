@@ -8,5 +8,5 @@ use anyhow::Result;
 pub fn run(args: ResumeArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir)?;
     let shard = resolve_shard(&args.sweep)?;
-    execute(&dir, &args.sweep, shard)
+    execute(&dir, &args.sweep, shard, args.format)
 }

@@ -1,7 +1,8 @@
 //! `basinmap run SPEC.toml`: start or continue a sweep, then show its outcome.
 
 use crate::cli::{RunArgs, SweepArgs};
-use crate::grid::Shard;
+use crate::grid::{Shard, SweepGrid};
+use crate::render::{Format, render_all_with};
 use crate::output::tables::{label_counts, label_table};
 use crate::spec::SweepSpec;
 use crate::store::ResultsDir;
@@ -16,7 +17,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&spec.name));
     let dir = ResultsDir::prepare(&out, &spec)?;
-    execute(&dir, &args.sweep, shard)
+    execute(&dir, &args.sweep, shard, args.format)
 }
 
 /// The shard to run: `--shard`, else a SLURM array task's, else the whole sweep.
@@ -28,7 +29,7 @@ pub fn resolve_shard(args: &SweepArgs) -> Result<Shard> {
 }
 
 /// Runs what is left of `shard` in `dir` and reports.
-pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard) -> Result<()> {
+pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard, format: Format) -> Result<()> {
     let options = SweepOptions {
         threads: args.threads.map(|t| t as usize),
         shard,
@@ -67,8 +68,24 @@ pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard) -> Result<()> {
             report.done_now, report.done_before, report.shard_runs
         );
     }
-    let grid = crate::grid::SweepGrid::new(&dir.spec);
+    let grid = SweepGrid::new(&dir.spec);
     let stored = dir.load_runs(&grid)?;
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());
-    super::print_stdout(&label_table(&counts))
+    super::print_stdout(&label_table(&counts))?;
+    if shard.is_whole() {
+        let records: Vec<_> = stored.by_id.into_values().collect();
+        let report = render_all_with(&dir.path, &dir.spec, &records, format, &dir.spec.render)?;
+        super::print_stdout(&format!(
+            "{} pictures; open {} (or run `basinmap open {}`)\n",
+            report.pictures.len(),
+            report.index.display(),
+            dir.path.display()
+        ))
+    } else {
+        // Shards finish at different times; one render once all are done.
+        super::print_stdout(&format!(
+            "shard {shard} done; once every shard is, draw the maps with `basinmap render {}`\n",
+            dir.path.display()
+        ))
+    }
 }

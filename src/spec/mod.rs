@@ -6,6 +6,7 @@ pub mod axis;
 
 use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
+use crate::render::RenderOptions;
 use crate::train::config::TrainConfig;
 use anyhow::{Result, anyhow};
 pub use axis::Axis;
@@ -27,6 +28,9 @@ pub struct SweepSpec {
     pub train: TrainConfig,
     #[serde(default)]
     pub classify: ClassifyConfig,
+    /// How the maps are drawn; not part of the sweep's fingerprint.
+    #[serde(default)]
+    pub render: RenderOptions,
 }
 
 /// The starting points: each parameter a number, a list or a range.
@@ -100,7 +104,8 @@ impl SweepSpec {
             axis.validate().map_err(|e| format!("grid.{name}: {e}"))?;
         }
         self.train.validate()?;
-        self.classify.validate()
+        self.classify.validate()?;
+        self.render.validate()
     }
 
     /// Total number of runs: points × activations × replicates.

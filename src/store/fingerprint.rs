@@ -33,7 +33,7 @@ impl SweepMeta {
                 .with_context(|| format!("cannot read data file {}", path.display()))?;
             data.push_str(&format!(" sha256={}", hex(&Sha256::digest(&bytes))));
         }
-        let canonical = serde_json::to_string(spec).expect("spec serialises");
+        let canonical = serde_json::to_string(&results_part(spec)).expect("spec serialises");
         let mut hasher = Sha256::new();
         for part in [canonical.as_str(), TOOL_VERSION, data.as_str()] {
             hasher.update(part.as_bytes());
@@ -48,6 +48,14 @@ impl SweepMeta {
     }
 }
 
+/// The part of a spec that decides results: everything but `[render]`.
+fn results_part(spec: &SweepSpec) -> SweepSpec {
+    SweepSpec {
+        render: Default::default(),
+        ..spec.clone()
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -55,8 +63,8 @@ fn hex(bytes: &[u8]) -> String {
 /// The settings in which two specs differ, as `key: ours vs theirs` lines.
 pub fn differences(ours: &SweepSpec, theirs: &SweepSpec) -> Vec<String> {
     let mut out = Vec::new();
-    let a = serde_json::to_value(ours).expect("spec serialises");
-    let b = serde_json::to_value(theirs).expect("spec serialises");
+    let a = serde_json::to_value(results_part(ours)).expect("spec serialises");
+    let b = serde_json::to_value(results_part(theirs)).expect("spec serialises");
     diff_values("", &a, &b, &mut out);
     out
 }
