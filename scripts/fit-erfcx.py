@@ -39,5 +39,5 @@ for name, tol in [("F32", 2.0 ** -27), ("F64", 2.0 ** -56)]:
     print(f"// {name}: {n} terms, truncation bound {mp.nstr(tail, 3)}")
     print(f"const ERFCX_CHEB_{name}: [f64; {n}] = [")
     for c in coeffs[:n]:
-        print(f"    {mp.nstr(c, 20, min_fixed=-1, max_fixed=-1)},")
+        print(f"    {float(c)!r},")  # shortest text of the nearest f64
     print("];")

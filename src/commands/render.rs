@@ -13,7 +13,13 @@ pub fn run(args: RenderArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir)?;
     let stored = dir.load_runs(&SweepGrid::new(&dir.spec))?;
     let records: Vec<_> = stored.by_id.into_values().collect();
-    let report = render_all_with(&dir.path, &dir.spec, &records, args.format, &dir.spec.render)?;
+    let report = render_all_with(
+        &dir.path,
+        &dir.spec,
+        &records,
+        args.format,
+        &dir.spec.render,
+    )?;
     let mut out = String::new();
     for picture in &report.pictures {
         let _ = writeln!(out, "{}", dir.path.join(&picture.file).display());

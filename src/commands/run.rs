@@ -2,8 +2,8 @@
 
 use crate::cli::{RunArgs, SweepArgs};
 use crate::grid::{Shard, SweepGrid};
-use crate::render::{Format, render_all_with};
 use crate::output::tables::{label_counts, label_table};
+use crate::render::{Format, render_all_with};
 use crate::spec::SweepSpec;
 use crate::store::ResultsDir;
 use crate::sweep::{SweepOptions, run_sweep};

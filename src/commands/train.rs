@@ -144,7 +144,7 @@ impl<T: Real> StepObserver<Lanes<T, 1>> for Recorder {
         let loss = loss.lane(0).to_f64();
         let params = params.map(|p| p.lane(0).to_f64());
         if let Some(every) = self.print_every
-            && (step % every == 0 || step == self.last_step)
+            && (step.is_multiple_of(every) || step == self.last_step)
         {
             let [a, b, c, d] = params;
             let _ = writeln!(

@@ -239,7 +239,7 @@ impl<T: Real> TrainingData<T> {
 
     /// Data cut into consecutive batches of `batch_len` values.
     pub fn from_values(xs: &[f64], batch_len: usize) -> Self {
-        assert!(batch_len > 0 && xs.len() % batch_len == 0);
+        assert!(batch_len > 0 && xs.len().is_multiple_of(batch_len));
         let xs: Vec<T> = xs.iter().map(|&x| T::from_f64(x)).collect();
         let targets = xs
             .iter()

@@ -120,8 +120,8 @@ impl<T: Real, const W: usize> Lane for Lanes<T, W> {
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
         let mut out = self.0;
-        for i in 0..W {
-            out[i] = out[i].mul_add(a.0[i], b.0[i]);
+        for ((o, a), b) in out.iter_mut().zip(a.0).zip(b.0) {
+            *o = o.mul_add(a, b);
         }
         Self(out)
     }
@@ -154,9 +154,9 @@ impl<T: Real, const W: usize> Lane for Lanes<T, W> {
     #[inline(always)]
     fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self {
         let mut out = other.0;
-        for i in 0..W {
-            if self.0[i] > rhs.0[i] {
-                out[i] = then.0[i];
+        for (((o, a), b), t) in out.iter_mut().zip(self.0).zip(rhs.0).zip(then.0) {
+            if a > b {
+                *o = t;
             }
         }
         Self(out)
@@ -170,8 +170,8 @@ macro_rules! lanes_binary_op {
             #[inline(always)]
             fn $method(self, rhs: Self) -> Self {
                 let mut out = self.0;
-                for i in 0..W {
-                    out[i] = out[i] $op rhs.0[i];
+                for (o, r) in out.iter_mut().zip(rhs.0) {
+                    *o = *o $op r;
                 }
                 Self(out)
             }
