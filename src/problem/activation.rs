@@ -136,23 +136,19 @@ impl Activation {
                 )
             }
             Activation::Elu => {
-                let negative = z.select_gt(zero, zero, z);
-                let e = math::exp(negative);
-                let em1 = math::expm1(negative);
+                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
                 (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))
             }
             Activation::Selu => {
                 let lambda = L::constant(SELU_LAMBDA);
                 let lambda_alpha = L::constant(SELU_LAMBDA * SELU_ALPHA);
-                let negative = z.select_gt(zero, zero, z);
-                let e = math::exp(negative);
-                let em1 = math::expm1(negative);
+                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
                 (
                     z.select_gt(zero, lambda * z, lambda_alpha * em1),
                     z.select_gt(zero, lambda, lambda_alpha * e),
                 )
             }
-            Activation::Softplus => (math::softplus(z), math::sigmoid(z)),
+            Activation::Softplus => math::softplus_sigmoid(z),
             Activation::Gelu => {
                 let (cdf, pdf) = math::normal_cdf_pdf(z);
                 (z * cdf, z.mul_add(pdf, cdf))

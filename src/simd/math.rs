@@ -36,6 +36,20 @@ fn taylor_tail<L: Lane>(r: L, first: usize, degree: usize) -> L {
 /// `e^x`, with gradual underflow, overflow to `inf` and NaN passed through.
 #[inline(always)]
 pub fn exp<L: Lane>(x: L) -> L {
+    exp_expm1(x).0
+}
+
+/// `e^x - 1`, accurate near zero (where `exp(x) - 1` would cancel).
+#[inline(always)]
+pub fn expm1<L: Lane>(x: L) -> L {
+    exp_expm1(x).1
+}
+
+/// `(e^x, e^x - 1)` from one range reduction: `x = n·ln2 + r` and
+/// `t = (e^r - 1)/r` by its Taylor series, then `e^x = 2^n (t·r + 1)` and
+/// `e^x - 1 = t·(r·2^n) + (2^n - 1)`, neither with cancellation.
+#[inline(always)]
+pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
     let lo = L::constant(L::Elem::EXP_MIN_ARG);
     let hi = L::constant(L::Elem::EXP_MAX_ARG);
     // Compare-and-select (not min/max) so that NaN stays NaN.
@@ -48,21 +62,26 @@ pub fn exp<L: Lane>(x: L) -> L {
     let ln2_lo = L::Elem::from_f64((LN2 - ln2_hi.to_f64()) + LN2_TAIL);
     let r = n.mul_add(L::splat(-ln2_hi), x);
     let r = n.mul_add(L::splat(-ln2_lo), r);
-    let p = taylor_tail(r, 0, L::Elem::EXP_DEGREE);
+    // Horner down to t = Σ r^k/(k+1)!, so that e^r = t·r + 1 in one more
+    // FMA, and e^r - 1 = t·r without cancellation.
+    let t = taylor_tail(r, 1, L::Elem::EXP_DEGREE - 1);
     // Scale in two halves so results in the subnormal range and up to the
     // overflow threshold never need an out-of-range exponent.
     let n1 = (n * L::constant(0.5)).floor();
-    let n2 = n - n1;
-    p * n1.pow2i() * n2.pow2i()
-}
-
-/// `e^x - 1`, accurate near zero (where `exp(x) - 1` would cancel).
-#[inline(always)]
-pub fn expm1<L: Lane>(x: L) -> L {
-    let small = (x * x).mul_add(taylor_tail(x, 2, L::Elem::EXPM1_DEGREE - 2), x);
-    let large = exp(x) - L::constant(1.0);
-    let half = L::constant(0.5);
-    x.abs().select_lt(half, small, large)
+    let scale1 = n1.pow2i();
+    let scale2 = (n - n1).pow2i();
+    let exp = t.mul_add(r, L::constant(1.0)) * scale1 * scale2;
+    // 2^n - 1 is exact for |n| <= 24; beyond, e^x - 1 is e^x or -1 to
+    // within rounding, and 2^n itself may overflow.
+    let scale = scale1 * scale2;
+    let one = L::constant(1.0);
+    // t·(r·2^n) + (2^n - 1) in one rounding (r·2^n is exact).
+    let expm1 = n.abs().select_gt(
+        L::constant(24.0),
+        exp - one,
+        t.mul_add(r * scale, scale - one),
+    );
+    (exp, expm1)
 }
 
 /// `ln(1 + u)` for `u` in `[0, 1]`, accurate for tiny `u`:
@@ -83,18 +102,30 @@ pub fn ln_1p_unit<L: Lane>(u: L) -> L {
 /// `1 / (1 + e^-z)` without overflow for any `z`.
 #[inline(always)]
 pub fn sigmoid<L: Lane>(z: L) -> L {
-    let e = exp(-z.abs());
+    sigmoid_of(z, exp(-z.abs()))
+}
+
+/// The sigmoid given `e = e^-|z|`: `e/(1+e)` or `1/(1+e)`, one division.
+#[inline(always)]
+fn sigmoid_of<L: Lane>(z: L, e: L) -> L {
     let one = L::constant(1.0);
-    let denom = one + e;
-    z.select_lt(L::constant(0.0), e / denom, one / denom)
+    z.select_lt(L::constant(0.0), e, one) / (one + e)
 }
 
 /// `ln(1 + e^z)` without overflow or cancellation for any `z`.
 #[inline(always)]
 pub fn softplus<L: Lane>(z: L) -> L {
+    softplus_sigmoid(z).0
+}
+
+/// `(softplus(z), sigmoid(z))`, sharing `e^-|z|` (softplus' derivative is
+/// the sigmoid).
+#[inline(always)]
+pub fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
+    let e = exp(-z.abs());
     let zero = L::constant(0.0);
     let positive_part = z.select_gt(zero, z, zero);
-    positive_part + ln_1p_unit(exp(-z.abs()))
+    (positive_part + ln_1p_unit(e), sigmoid_of(z, e))
 }
 
 /// `tanh(z) = -expm1(-2|z|) / (2 + expm1(-2|z|))` with the sign of `z`.

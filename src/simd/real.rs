@@ -37,8 +37,6 @@ pub trait Real:
     /// Degree of the Taylor polynomial for `exp` on `[-ln2/2, ln2/2]`
     /// (remainder below half an ulp).
     const EXP_DEGREE: usize;
-    /// Degree of the Taylor polynomial for `expm1` on `(-1/2, 1/2)`.
-    const EXPM1_DEGREE: usize;
     /// Number of odd terms of the `atanh` series used by `ln_1p` on `[0, 1]`.
     const LN1P_TERMS: usize;
     /// Chebyshev coefficients of `F(u) = (1 + 2x)·exp(x²)·erfc(x)`,
@@ -79,7 +77,6 @@ impl Real for f32 {
     type Avx2Lanes = Pair<x86::F32x8>;
     type PortableLanes = Lanes<f32, 8>;
     const EXP_DEGREE: usize = 7;
-    const EXPM1_DEGREE: usize = 9;
     const LN1P_TERMS: usize = 8;
     const ERFCX_CHEBYSHEV: &'static [f64] = &[
         1.1760066555883004,
@@ -149,7 +146,6 @@ impl Real for f64 {
     type Avx2Lanes = Pair<x86::F64x4>;
     type PortableLanes = Lanes<f64, 4>;
     const EXP_DEGREE: usize = 13;
-    const EXPM1_DEGREE: usize = 15;
     const LN1P_TERMS: usize = 18;
     const ERFCX_CHEBYSHEV: &'static [f64] = &[
         1.1760066555883004,

@@ -46,11 +46,18 @@ impl PreparedData {
         })
     }
 
-    /// Every x value in use order, formatted at full round-trip precision of
-    /// the training precision.
+    /// Every x value in use order, as the shortest decimal that reads back
+    /// as exactly that value in `f64`. `f32` values are widened first (which
+    /// is exact), so the text means the same number to a reader in either
+    /// precision: the f32 shortest form ("0.15469712") would read back in f64
+    /// as a different number than the one trained on (0.15469712018966675).
     pub fn formatted_xs(&self) -> Vec<String> {
         match self {
-            PreparedData::F32(d) => d.all_xs().iter().map(|x| format!("{x:?}")).collect(),
+            PreparedData::F32(d) => d
+                .all_xs()
+                .iter()
+                .map(|&x| format!("{:?}", x as f64))
+                .collect(),
             PreparedData::F64(d) => d.all_xs().iter().map(|x| format!("{x:?}")).collect(),
         }
     }
