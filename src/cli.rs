@@ -183,7 +183,7 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 pub struct DataArgs {
     /// Spec whose [train] table sets the data (flags override it)
-    #[arg(value_name = "SPEC.toml")]
+    #[arg(value_name = "SPEC.toml", id = "spec_file")]
     pub spec: Option<PathBuf>,
 
     #[command(flatten)]

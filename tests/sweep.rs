@@ -24,19 +24,33 @@ steps = 300
 data = { mode = "fixed", n = 64, seed = 3 }
 "#;
 
-/// Heavy enough (about 10^10 sample-steps) to be killed mid-way.
+/// Heavy enough (about 2·10^10 sample-steps, several seconds) to be
+/// killed mid-way.
 const SLOW: &str = r#"
 name = "slow"
-activations = ["elu", "selu", "softplus", "tanh"]
+activations = ["elu", "selu", "softplus", "gelu"]
 [grid]
 a = 1.0
 b = 0.5
-c = { from = -2.0, to = 2.0, points = 24 }
-d = { from = -2.0, to = 2.0, points = 24 }
+c = { from = -2.0, to = 2.0, points = 48 }
+d = { from = -2.0, to = 2.0, points = 48 }
 [train]
 steps = 2000
 data = { mode = "fixed", n = 1024, seed = 0 }
 "#;
+
+const SLOW_RUNS: usize = 4 * 48 * 48;
+
+/// Waits until the runs tables in `dir` hold at least `rows` rows.
+fn wait_for_rows(dir: &Path, rows: usize) {
+    for _ in 0..6000 {
+        if dir.join("sweep.json").exists() && sorted_rows(dir).len() >= rows {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("{} never reached {rows} rows", dir.display());
+}
 
 fn out_arg(dir: &Path) -> String {
     dir.to_str().unwrap().to_string()
@@ -49,9 +63,25 @@ fn threads_and_shards_give_the_same_rows_bit_for_bit() {
     let spec = spec.to_str().unwrap();
 
     let one = tmp.path().join("one-thread");
-    ok(&run(&["run", spec, "--out", &out_arg(&one), "--threads", "1", "--quiet"]));
+    ok(&run(&[
+        "run",
+        spec,
+        "--out",
+        &out_arg(&one),
+        "--threads",
+        "1",
+        "--quiet",
+    ]));
     let two = tmp.path().join("two-threads");
-    ok(&run(&["run", spec, "--out", &out_arg(&two), "--threads", "2", "--quiet"]));
+    ok(&run(&[
+        "run",
+        spec,
+        "--out",
+        &out_arg(&two),
+        "--threads",
+        "2",
+        "--quiet",
+    ]));
     let reference = sorted_rows(&one);
     assert_eq!(reference.len(), 3 * 2 * 2 * 7 * 7);
     assert_eq!(sorted_rows(&two), reference);
@@ -61,7 +91,15 @@ fn threads_and_shards_give_the_same_rows_bit_for_bit() {
     let children: Vec<_> = (1..=3)
         .map(|k| {
             basinmap()
-                .args(["run", spec, "--out", &out_arg(&sharded), "--quiet", "--threads", "1"])
+                .args([
+                    "run",
+                    spec,
+                    "--out",
+                    &out_arg(&sharded),
+                    "--quiet",
+                    "--threads",
+                    "1",
+                ])
                 .args(["--shard", &format!("{k}/3")])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -76,7 +114,10 @@ fn threads_and_shards_give_the_same_rows_bit_for_bit() {
     let sharded_rows = sorted_rows(&sharded);
     assert_eq!(sharded_rows, reference);
     // Shards are disjoint: no row appears in two tables.
-    assert_eq!(sharded_rows.iter().collect::<BTreeSet<_>>().len(), sharded_rows.len());
+    assert_eq!(
+        sharded_rows.iter().collect::<BTreeSet<_>>().len(),
+        sharded_rows.len()
+    );
 
     // Summaries agree too.
     let summary = |dir: &Path| ok(&run(&["summary", dir.to_str().unwrap(), "--json"]));
@@ -92,7 +133,13 @@ fn slurm_array_variables_pick_the_shard() {
     let spec = write_spec(tmp.path(), "small.toml", SMALL);
     let out = tmp.path().join("slurm");
     let output = basinmap()
-        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"])
+        .args([
+            "run",
+            spec.to_str().unwrap(),
+            "--out",
+            &out_arg(&out),
+            "--quiet",
+        ])
         .env("SLURM_ARRAY_TASK_ID", "5")
         .env("SLURM_ARRAY_TASK_MIN", "4")
         .env("SLURM_ARRAY_TASK_COUNT", "3")
@@ -111,26 +158,42 @@ fn sigkill_at_any_moment_then_resume_equals_one_uninterrupted_run() {
     let spec = write_spec(tmp.path(), "slow.toml", SLOW);
     let spec = spec.to_str().unwrap();
     let reference = tmp.path().join("reference");
-    ok(&run(&["run", spec, "--out", &out_arg(&reference), "--quiet"]));
+    ok(&run(&[
+        "run",
+        spec,
+        "--out",
+        &out_arg(&reference),
+        "--quiet",
+    ]));
     let expected = sorted_rows(&reference);
-    assert_eq!(expected.len(), 4 * 24 * 24);
+    assert_eq!(expected.len(), SLOW_RUNS);
 
     let killed = tmp.path().join("killed");
     let mut row_counts = Vec::new();
-    for delay_ms in [150, 700, 1300] {
+    // Kill at start-up, right after the first chunk, and a third and two
+    // thirds of the way through.
+    for kill_at_rows in [0, 1, SLOW_RUNS / 3, 2 * SLOW_RUNS / 3] {
         let mut child = basinmap()
             .args(["run", spec, "--out", &out_arg(&killed), "--quiet"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        if kill_at_rows == 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        } else {
+            wait_for_rows(&killed, kill_at_rows);
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let rows = sorted_rows(&killed);
         // Whatever was written is exactly a subset of the reference.
         let expected_set: BTreeSet<_> = expected.iter().collect();
-        assert!(rows.iter().all(|r| expected_set.contains(r)), "a row differs after kill");
+        assert!(
+            rows.iter().all(|r| expected_set.contains(r)),
+            "a row differs after kill"
+        );
+        assert!(rows.len() < SLOW_RUNS, "the sweep finished before the kill");
         row_counts.push(rows.len());
     }
     // Power loss mid-write: a damaged trailing row is dropped and recomputed.
@@ -143,7 +206,11 @@ fn sigkill_at_any_moment_then_resume_equals_one_uninterrupted_run() {
 
     ok(&run(&["resume", killed.to_str().unwrap(), "--quiet"]));
     let resumed = sorted_rows(&killed);
-    assert_eq!(resumed.len(), expected.len(), "rows lost or duplicated (counts after kills: {row_counts:?})");
+    assert_eq!(
+        resumed.len(),
+        expected.len(),
+        "rows lost or duplicated (counts after kills: {row_counts:?})"
+    );
     assert_eq!(resumed, expected);
     // A finished sweep resumes to nothing new.
     let again = run(&["run", spec, "--out", &out_arg(&killed), "--quiet"]);
@@ -157,18 +224,19 @@ fn a_second_writer_of_the_same_table_is_refused() {
     let spec = write_spec(tmp.path(), "slow.toml", SLOW);
     let out = tmp.path().join("locked");
     let mut first = basinmap()
-        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"])
+        .args([
+            "run",
+            spec.to_str().unwrap(),
+            "--out",
+            &out_arg(&out),
+            "--quiet",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until the first process holds its table.
-    for _ in 0..200 {
-        if out.join("runs.csv").exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    // Wait until the first process holds its table and is working.
+    wait_for_rows(&out, 1);
     let second = run(&["resume", out.to_str().unwrap(), "--quiet"]);
     first.kill().unwrap();
     first.wait().unwrap();
@@ -183,16 +251,39 @@ fn a_different_spec_in_the_same_directory_is_refused_with_what_differs() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = write_spec(tmp.path(), "small.toml", SMALL);
     let out = tmp.path().join("taken");
-    ok(&run(&["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]));
+    ok(&run(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+    ]));
     let before = sorted_rows(&out);
-    let changed = write_spec(tmp.path(), "changed.toml", &SMALL.replace("steps = 300", "steps = 400"));
-    let output = run(&["run", changed.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]);
+    let changed = write_spec(
+        tmp.path(),
+        "changed.toml",
+        &SMALL.replace("steps = 300", "steps = 400"),
+    );
+    let output = run(&[
+        "run",
+        changed.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+    ]);
     assert!(!output.status.success());
     let message = stderr(&output);
-    assert!(message.contains("train.steps: 400 (new) vs 300 (stored)"), "{message}");
+    assert!(
+        message.contains("train.steps: 400 (new) vs 300 (stored)"),
+        "{message}"
+    );
     assert!(message.contains("--out"), "{message}");
     assert!(message.contains("basinmap resume"), "{message}");
-    assert_eq!(sorted_rows(&out), before, "refusal must not touch the results");
+    assert_eq!(
+        sorted_rows(&out),
+        before,
+        "refusal must not touch the results"
+    );
 }
 
 #[test]
@@ -200,10 +291,20 @@ fn summary_json_counts_every_label_of_every_activation() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = write_spec(tmp.path(), "small.toml", SMALL);
     let out = tmp.path().join("summary");
-    ok(&run(&["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--quiet"]));
-    let json: serde_json::Value = serde_json::from_str(&ok(&run(&["summary", out.to_str().unwrap(), "--json"]))).unwrap();
+    ok(&run(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+    ]));
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&run(&["summary", out.to_str().unwrap(), "--json"]))).unwrap();
     let object = json.as_object().unwrap();
-    assert_eq!(object.keys().collect::<Vec<_>>(), ["relu", "selu", "softplus"]);
+    assert_eq!(
+        object.keys().collect::<Vec<_>>(),
+        ["relu", "selu", "softplus"]
+    );
     let rows = sorted_rows(&out);
     for (activation, labels) in object {
         let labels = labels.as_object().unwrap();
@@ -211,9 +312,15 @@ fn summary_json_counts_every_label_of_every_activation() {
         for (label, count) in labels {
             let expected = rows
                 .iter()
-                .filter(|r| r.contains(&format!(",{activation},")) && r.contains(&format!(",{label},")))
+                .filter(|r| {
+                    r.contains(&format!(",{activation},")) && r.contains(&format!(",{label},"))
+                })
                 .count();
-            assert_eq!(count.as_u64().unwrap() as usize, expected, "{activation} {label}");
+            assert_eq!(
+                count.as_u64().unwrap() as usize,
+                expected,
+                "{activation} {label}"
+            );
         }
     }
     let text = stdout(&run(&["summary", out.to_str().unwrap()]));
@@ -236,12 +343,19 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let spec = write_spec(tmp.path(), "slow.toml", SLOW);
     let out = tmp.path().join("interrupted");
     let child = basinmap()
-        .args(["run", spec.to_str().unwrap(), "--out", &out_arg(&out), "--threads", "1"])
+        .args([
+            "run",
+            spec.to_str().unwrap(),
+            "--out",
+            &out_arg(&out),
+            "--threads",
+            "1",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(600));
+    wait_for_rows(&out, 1);
     let signalled = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -251,9 +365,18 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let message = stderr(&output);
     assert!(!output.status.success(), "{message}");
     assert!(message.contains("interrupted:"), "{message}");
-    assert!(message.contains(&format!("basinmap resume {}", out.display())), "{message}");
+    assert!(
+        message.contains(&format!("basinmap resume {}", out.display())),
+        "{message}"
+    );
     assert!(!message.contains("panicked"), "{message}");
     let saved = sorted_rows(&out).len();
-    assert!(saved < 4 * 24 * 24, "finished before the interrupt; make the spec slower");
-    assert!(message.contains(&format!("interrupted: {saved} of 2304 runs saved")), "{message}");
+    assert!(
+        saved < SLOW_RUNS,
+        "finished before the interrupt; make the spec slower"
+    );
+    assert!(
+        message.contains(&format!("interrupted: {saved} of {SLOW_RUNS} runs saved")),
+        "{message}"
+    );
 }

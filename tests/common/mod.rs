@@ -23,7 +23,11 @@ pub fn stdout(output: &Output) -> String {
 
 /// Asserts success, showing stderr otherwise.
 pub fn ok(output: &Output) -> String {
-    assert!(output.status.success(), "basinmap failed: {}", stderr(output));
+    assert!(
+        output.status.success(),
+        "basinmap failed: {}",
+        stderr(output)
+    );
     stdout(output)
 }
 
@@ -46,7 +50,9 @@ pub fn sorted_rows(dir: &Path) -> Vec<String> {
             let mut lines = text.lines();
             assert_eq!(
                 lines.next(),
-                Some("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at")
+                Some(
+                    "a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at"
+                )
             );
             rows.extend(lines.map(str::to_string));
         }
