@@ -114,9 +114,16 @@ pub struct SummaryArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 
-    /// Print {activation: {label: count}} as JSON
+    /// Print {activation: {label: count}} as JSON ({group: {activation:
+    /// {label: count}}} with --by)
     #[arg(long)]
     pub json: bool,
+
+    /// Group by an axis: a, b, c, d, replicate, or a [train] setting (lr,
+    /// steps, optimizer, adam, precision, data.mode, data.n, data.batch);
+    /// prints label fractions per group and activation
+    #[arg(long, value_name = "AXIS")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]

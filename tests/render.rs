@@ -56,7 +56,7 @@ fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
     let points = grid_points(spec);
     let mut records = Vec::new();
     for replicate in 0..spec.replicates {
-        let mut train = spec.train.clone();
+        let mut train = spec.train.single().expect("one training variant");
         train.data.seed += u64::from(replicate);
         let data = PreparedData::prepare(&train).expect("data");
         for &activation in &spec.activations {
@@ -66,6 +66,7 @@ fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
                     start: *start,
                     activation,
                     replicate,
+                    variant: 0,
                     outcome,
                 });
             }
@@ -98,6 +99,7 @@ fn synthetic_records(spec: &SweepSpec) -> Vec<RunRecord> {
                     start,
                     activation,
                     replicate,
+                    variant: 0,
                     outcome: RunOutcome {
                         params: start,
                         train_loss: 0.01,

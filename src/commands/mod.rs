@@ -14,6 +14,7 @@ use crate::classify::ClassifyConfig;
 use crate::cli::{Command, SettingsArgs};
 use crate::problem::data::DataMode;
 use crate::spec::Settings;
+use crate::spec::train_axes::OneOrMany;
 use crate::train::config::TrainConfig;
 use anyhow::{Result, anyhow};
 use std::io::{self, Write};
@@ -32,41 +33,43 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-/// Settings from `--spec` (or `spec`), then each flag on top.
+/// Settings from `--spec` (or `spec`), then each flag on top. A spec whose
+/// `[train]` lists several values of a setting needs a flag to pick one.
 pub fn resolve_settings(
     args: &SettingsArgs,
     spec: Option<&std::path::Path>,
 ) -> Result<(TrainConfig, ClassifyConfig)> {
+    let spec = spec.or(args.spec.as_deref());
     let Settings {
         mut train,
         mut classify,
-    } = match spec.or(args.spec.as_deref()) {
+    } = match spec {
         Some(path) => Settings::load(path)?,
         None => Settings::default(),
     };
     if let Some(steps) = args.steps {
-        train.steps = steps;
+        train.steps = OneOrMany::one(steps);
     }
     if let Some(lr) = args.lr {
-        train.lr = lr;
+        train.lr = OneOrMany::one(lr);
     }
     if let Some(optimizer) = args.optimizer {
-        train.optimizer = optimizer;
+        train.optimizer = OneOrMany::one(optimizer);
     }
     if let Some(adam) = args.adam {
-        train.adam = adam;
+        train.adam = OneOrMany::one(adam);
     }
     if let Some(precision) = args.precision {
-        train.precision = precision;
+        train.precision = OneOrMany::one(precision);
     }
     if let Some(mode) = args.data_mode {
-        train.data.mode = mode;
+        train.data.mode = OneOrMany::one(mode);
     }
     if let Some(n) = args.n {
-        train.data.n = n as usize;
+        train.data.n = OneOrMany::one(n as usize);
     }
     if let Some(batch) = args.batch {
-        train.data.batch = batch as usize;
+        train.data.batch = OneOrMany::one(batch as usize);
     }
     if let Some(seed) = args.data_seed {
         train.data.seed = seed;
@@ -74,12 +77,17 @@ pub fn resolve_settings(
     if let Some(file) = &args.data_file {
         train.data.file = Some(file.clone());
         if args.data_mode.is_none() {
-            train.data.mode = DataMode::File;
+            train.data.mode = OneOrMany::one(DataMode::File);
         }
     }
     if let Some(loss) = args.converged_loss {
         classify.converged_loss = loss;
     }
+    let in_spec = |msg: String| match spec {
+        Some(path) => anyhow!("{}: {msg}", path.display()),
+        None => anyhow!("{msg}"),
+    };
+    let train = train.single().map_err(in_spec)?;
     if train.data.mode == DataMode::File && train.data.file.is_none() {
         return Err(anyhow!(
             "--data file needs --data-file FILE (one x value per line)"

@@ -1,17 +1,18 @@
 //! The sweep grid: every run a spec asks for, each with a stable id.
 //!
-//! Runs are numbered activation-major, then replicate, then the starting
+//! Runs are numbered by training variant (the combination of listed
+//! `[train]` settings), then activation, then replicate, then the starting
 //! point `(a, b, c, d)` in row-major order of the axes. The id depends on
 //! the spec alone, so threads, shards and interruptions cannot change which
 //! run is which. Runs are cut into fixed chunks of [`CHUNK_RUNS`] that never
-//! straddle an activation or replicate (a chunk shares one kernel call's
-//! activation and data); chunks are the unit of scheduling, of sharding and
-//! of durable writes.
+//! straddle a group (variant, activation, replicate: one kernel call's
+//! settings and data); chunks are the unit of scheduling, of sharding and of
+//! durable writes.
 
 pub mod shard;
 
 use crate::problem::activation::Activation;
-use crate::spec::SweepSpec;
+use crate::spec::{SweepSpec, TrainVariant};
 pub use shard::Shard;
 use std::collections::HashMap;
 
@@ -21,13 +22,15 @@ pub const CHUNK_RUNS: u64 = 64;
 /// Where one run sits in the grid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RunKey {
+    /// Index into [`SweepGrid::variants`].
+    pub variant: usize,
     pub activation: usize,
     pub replicate: u32,
     /// Index into each of the a, b, c, d axes.
     pub point: [usize; 4],
 }
 
-/// A contiguous block of runs sharing activation and replicate.
+/// A contiguous block of runs sharing variant, activation and replicate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
     pub index: u64,
@@ -38,6 +41,8 @@ pub struct Chunk {
 }
 
 pub struct SweepGrid {
+    /// The combinations of listed `[train]` settings.
+    pub variants: Vec<TrainVariant>,
     pub activations: Vec<Activation>,
     pub replicates: u32,
     /// Values of the a, b, c, d axes.
@@ -58,6 +63,7 @@ impl SweepGrid {
                 .collect()
         });
         SweepGrid {
+            variants: spec.train.variants(),
             activations: spec.activations.clone(),
             replicates: spec.replicates,
             axes,
@@ -65,13 +71,18 @@ impl SweepGrid {
         }
     }
 
-    /// Starting points per (activation, replicate).
+    /// Starting points per group (variant, activation, replicate).
     pub fn points(&self) -> u64 {
         self.axes.iter().map(|a| a.len() as u64).product()
     }
 
+    /// Number of groups (variant, activation, replicate).
+    fn groups(&self) -> u64 {
+        self.variants.len() as u64 * self.activations.len() as u64 * self.replicates as u64
+    }
+
     pub fn total_runs(&self) -> u64 {
-        self.points() * self.activations.len() as u64 * self.replicates as u64
+        self.points() * self.groups()
     }
 
     /// The run with id `id`.
@@ -85,9 +96,12 @@ impl SweepGrid {
             point[axis] = (rest % len) as usize;
             rest /= len;
         }
+        let replicates = self.replicates as u64;
+        let activations = self.activations.len() as u64;
         RunKey {
-            activation: (group / self.replicates as u64) as usize,
-            replicate: (group % self.replicates as u64) as u32,
+            variant: (group / replicates / activations) as usize,
+            activation: (group / replicates % activations) as usize,
+            replicate: (group % replicates) as u32,
             point,
         }
     }
@@ -98,7 +112,9 @@ impl SweepGrid {
         for axis in 0..4 {
             point_index = point_index * self.axes[axis].len() as u64 + key.point[axis] as u64;
         }
-        let group = key.activation as u64 * self.replicates as u64 + key.replicate as u64;
+        let group = (key.variant as u64 * self.activations.len() as u64 + key.activation as u64)
+            * self.replicates as u64
+            + key.replicate as u64;
         group * self.points() + point_index
     }
 
@@ -107,11 +123,17 @@ impl SweepGrid {
         std::array::from_fn(|axis| self.axes[axis][key.point[axis]])
     }
 
-    /// The id of the run with these starting values, activation and
-    /// replicate, if it belongs to this grid.
-    pub fn find(&self, start: [f64; 4], activation: Activation, replicate: u32) -> Option<u64> {
+    /// The id of the run with these starting values, activation, replicate
+    /// and variant, if it belongs to this grid.
+    pub fn find(
+        &self,
+        start: [f64; 4],
+        activation: Activation,
+        replicate: u32,
+        variant: u32,
+    ) -> Option<u64> {
         let activation = self.activations.iter().position(|&a| a == activation)?;
-        if replicate >= self.replicates {
+        if replicate >= self.replicates || variant as usize >= self.variants.len() {
             return None;
         }
         let mut point = [0; 4];
@@ -119,6 +141,7 @@ impl SweepGrid {
             point[axis] = *self.lookup[axis].get(&start[axis].to_bits())?;
         }
         Some(self.id(&RunKey {
+            variant: variant as usize,
             activation,
             replicate,
             point,
@@ -128,7 +151,7 @@ impl SweepGrid {
     /// All chunks, in id order.
     pub fn chunks(&self) -> Vec<Chunk> {
         let points = self.points();
-        let groups = self.activations.len() as u64 * self.replicates as u64;
+        let groups = self.groups();
         let mut chunks = Vec::new();
         for group in 0..groups {
             let mut offset = 0;

@@ -1,8 +1,11 @@
 //! Plain-text tables for `status` and `summary`.
 
 use crate::classify::Label;
+use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
+use crate::spec::train_axes::AXIS_KEYS;
 use crate::store::RunRecord;
+use crate::store::table::format_number;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -55,6 +58,124 @@ pub fn label_json(counts: &[(Activation, [u64; Label::ALL.len()])]) -> serde_jso
             .map(|(label, &n)| (label.name().to_string(), n.into()))
             .collect();
         object.insert(activation.name().to_string(), labels.into());
+    }
+    object.into()
+}
+
+/// An axis to group runs by in `summary --by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupAxis {
+    /// `a`, `b`, `c` or `d` (index).
+    Start(usize),
+    Replicate,
+    /// A `[train]` setting (index into `AXIS_KEYS`).
+    Setting(usize),
+}
+
+impl GroupAxis {
+    pub fn parse(key: &str) -> Result<GroupAxis, String> {
+        if let Some(i) = ["a", "b", "c", "d"].iter().position(|&k| k == key) {
+            return Ok(GroupAxis::Start(i));
+        }
+        if key == "replicate" {
+            return Ok(GroupAxis::Replicate);
+        }
+        if let Some(i) = AXIS_KEYS.iter().position(|&k| k == key) {
+            return Ok(GroupAxis::Setting(i));
+        }
+        Err(format!(
+            "unknown axis (valid: a, b, c, d, replicate, {})",
+            AXIS_KEYS.join(", ")
+        ))
+    }
+
+    fn name(self) -> String {
+        match self {
+            GroupAxis::Start(i) => ["a", "b", "c", "d"][i].to_string(),
+            GroupAxis::Replicate => "replicate".to_string(),
+            GroupAxis::Setting(i) => AXIS_KEYS[i].to_string(),
+        }
+    }
+
+    /// The group a run falls in, as text.
+    fn value(self, grid: &SweepGrid, record: &RunRecord) -> String {
+        match self {
+            GroupAxis::Start(i) => format_number(record.start[i]),
+            GroupAxis::Replicate => record.replicate.to_string(),
+            GroupAxis::Setting(i) => {
+                let variant = &grid.variants[record.variant as usize];
+                let key = AXIS_KEYS[i];
+                match variant.labels.iter().find(|(k, _)| *k == key) {
+                    Some((_, value)) => value.clone(),
+                    None => "(all)".to_string(),
+                }
+            }
+        }
+    }
+}
+
+type Groups = Vec<(String, Vec<(Activation, [u64; Label::ALL.len()])>)>;
+
+/// Label counts per group value (in order of first appearance along the
+/// grid's axis order) and activation.
+fn group_counts(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> Groups {
+    let mut by_value: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
+    for &record in records {
+        by_value
+            .entry(axis.value(grid, record))
+            .or_default()
+            .push(record);
+    }
+    let mut groups: Groups = by_value
+        .into_iter()
+        .map(|(value, rs)| (value, label_counts(&grid.activations, rs)))
+        .collect();
+    // Numbers sort numerically, names alphabetically.
+    groups.sort_by(
+        |(x, _), (y, _)| match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(p), Ok(q)) => p.total_cmp(&q),
+            _ => x.cmp(y),
+        },
+    );
+    groups
+}
+
+/// Label fractions per group and activation.
+pub fn grouped_table(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> String {
+    let mut out = String::new();
+    let name = axis.name();
+    let _ = write!(out, "{name:<12} {:<12}", "activation");
+    for label in Label::ALL {
+        let _ = write!(out, " {:>12}", label.name());
+    }
+    let _ = writeln!(out, " {:>8}", "runs");
+    for (value, counts) in group_counts(grid, axis, records) {
+        for (activation, row) in counts {
+            let total: u64 = row.iter().sum();
+            let _ = write!(out, "{value:<12} {:<12}", activation.name());
+            for n in row {
+                let fraction = if total == 0 {
+                    0.0
+                } else {
+                    100.0 * n as f64 / total as f64
+                };
+                let _ = write!(out, " {:>11.1}%", fraction);
+            }
+            let _ = writeln!(out, " {total:>8}");
+        }
+    }
+    out
+}
+
+/// `{group: {activation: {label: count}}}`.
+pub fn grouped_json(
+    grid: &SweepGrid,
+    axis: GroupAxis,
+    records: &[&RunRecord],
+) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for (value, counts) in group_counts(grid, axis, records) {
+        object.insert(value, label_json(&counts));
     }
     object.into()
 }

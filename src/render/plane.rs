@@ -177,9 +177,10 @@ pub fn start_label(start: [f64; 4]) -> String {
     format!("start {}", parts.join(", "))
 }
 
-/// One line on how the sweep trained, for subtitles.
+/// One line on how the sweep trained, for subtitles (the first training
+/// variant's settings when `[train]` lists several).
 pub fn training_summary(spec: &SweepSpec) -> String {
-    let t = &spec.train;
+    let t = &spec.train.variants()[0].config;
     let optimizer = match t.optimizer {
         crate::train::config::Optimizer::Adam => format!("adam ({})", t.adam.name()),
         crate::train::config::Optimizer::Sgd => "sgd".to_string(),

@@ -3,15 +3,16 @@
 //! parser knows it) and what would be valid, before anything runs.
 
 pub mod axis;
+pub mod train_axes;
 
 use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
 use crate::render::RenderOptions;
-use crate::train::config::TrainConfig;
 use anyhow::{Result, anyhow};
 pub use axis::Axis;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+pub use train_axes::{TrainSpec, TrainVariant};
 
 /// A whole sweep: which starts, which activations, how to train and label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,8 +25,9 @@ pub struct SweepSpec {
     #[serde(default = "one")]
     pub replicates: u32,
     pub grid: GridSpec,
+    /// Training settings; listed values are sweep axes.
     #[serde(default)]
-    pub train: TrainConfig,
+    pub train: TrainSpec,
     #[serde(default)]
     pub classify: ClassifyConfig,
     /// How the maps are drawn; not part of the sweep's fingerprint.
@@ -125,7 +127,7 @@ impl SweepSpec {
 #[derive(Debug, Default, Deserialize)]
 pub struct Settings {
     #[serde(default)]
-    pub train: TrainConfig,
+    pub train: TrainSpec,
     #[serde(default)]
     pub classify: ClassifyConfig,
 }
@@ -147,7 +149,7 @@ impl Settings {
 
 /// A relative `data.file` is relative to the spec's own directory, so a
 /// spec means the same wherever it is run from (and once stored, resumes).
-fn resolve_data_file(train: &mut TrainConfig, spec_path: &Path) {
+fn resolve_data_file(train: &mut TrainSpec, spec_path: &Path) {
     if let Some(file) = &train.data.file
         && file.is_relative()
     {

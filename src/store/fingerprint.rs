@@ -25,8 +25,15 @@ pub struct SweepMeta {
 
 impl SweepMeta {
     pub fn of(spec: &SweepSpec) -> Result<SweepMeta> {
-        let mut data = spec.train.data.to_string();
-        if spec.train.data.mode == DataMode::File
+        let mut described: Vec<String> = Vec::new();
+        for variant in spec.train.variants() {
+            let text = variant.config.data.to_string();
+            if !described.contains(&text) {
+                described.push(text);
+            }
+        }
+        let mut data = described.join("; ");
+        if spec.train.data.mode.values.contains(&DataMode::File)
             && let Some(path) = &spec.train.data.file
         {
             let bytes = std::fs::read(path)

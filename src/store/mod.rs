@@ -20,7 +20,7 @@ use fingerprint::{SweepMeta, differences};
 pub use record::RunRecord;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use table::read_table;
+use table::{TableFormat, read_table};
 
 pub const SPEC_FILE: &str = "spec.toml";
 pub const META_FILE: &str = "sweep.json";
@@ -154,12 +154,13 @@ impl ResultsDir {
     pub fn load_runs(&self, grid: &SweepGrid) -> Result<StoredRuns> {
         let mut by_id = HashMap::new();
         let mut tables = Vec::new();
+        let format = TableFormat::new(&self.spec);
         for path in self.table_paths()? {
-            let contents = read_table(&path)?;
+            let contents = read_table(&path, &format)?;
             tables.push((path.clone(), contents.records.len()));
             for (row, record) in contents.records.into_iter().enumerate() {
                 let id = grid
-                    .find(record.start, record.activation, record.replicate)
+                    .find(record.start, record.activation, record.replicate, record.variant)
                     .ok_or_else(|| {
                         anyhow!(
                             "{} row {}: start {:?} ({}, replicate {}) is not part of this sweep's grid; the table does not belong to {}",

@@ -5,7 +5,8 @@ use crate::classify::Label;
 use crate::problem::activation::Activation;
 use crate::train::RunOutcome;
 
-/// The runs table's columns, in order (SPEC section 5).
+/// The runs table's first columns, in order (SPEC section 5); one column
+/// per varying `[train]` setting follows, named by its key path.
 pub const COLUMNS: [&str; 14] = [
     "a0",
     "b0",
@@ -30,6 +31,9 @@ pub struct RunRecord {
     pub start: [f64; 4],
     pub activation: Activation,
     pub replicate: u32,
+    /// Index of the training variant (combination of listed `[train]`
+    /// settings; 0 when none is listed).
+    pub variant: u32,
     pub outcome: RunOutcome,
 }
 

@@ -10,11 +10,50 @@
 use super::record::{COLUMNS, RunRecord};
 use crate::classify::Label;
 use crate::problem::activation::Activation;
+use crate::spec::SweepSpec;
 use crate::train::RunOutcome;
 use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The columns of a sweep's tables: the fixed ones, then one per varying
+/// `[train]` setting, whose values identify the run's variant.
+#[derive(Clone, Debug)]
+pub struct TableFormat {
+    header: String,
+    variant_values: Vec<Vec<String>>,
+    variant_by_values: HashMap<Vec<String>, u32>,
+}
+
+impl TableFormat {
+    pub fn new(spec: &SweepSpec) -> TableFormat {
+        let mut columns: Vec<&str> = COLUMNS.to_vec();
+        columns.extend(spec.train.varying_keys());
+        let variant_values: Vec<Vec<String>> = spec
+            .train
+            .variants()
+            .into_iter()
+            .map(|v| v.labels.into_iter().map(|(_, value)| value).collect())
+            .collect();
+        let variant_by_values = variant_values
+            .iter()
+            .enumerate()
+            .map(|(i, values)| (values.clone(), i as u32))
+            .collect();
+        TableFormat {
+            header: format!("{}\n", columns.join(",")),
+            variant_values,
+            variant_by_values,
+        }
+    }
+
+    /// The header line, newline included.
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+}
 
 /// The rows of one table that parsed, and how much of its tail was damaged.
 pub struct TableContents {
@@ -27,9 +66,9 @@ pub struct TableContents {
 
 /// Reads a table, dropping a damaged tail. A file without a complete header
 /// reads as empty.
-pub fn read_table(path: &Path) -> Result<TableContents> {
+pub fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header = format!("{}\n", COLUMNS.join(","));
+    let header = format.header();
     if !bytes.starts_with(header.as_bytes()) {
         return Ok(TableContents {
             records: Vec::new(),
@@ -42,7 +81,10 @@ pub fn read_table(path: &Path) -> Result<TableContents> {
     // Only newline-terminated rows count; parse until the first bad one.
     while let Some(end) = bytes[offset..].iter().position(|&b| b == b'\n') {
         let line = &bytes[offset..offset + end];
-        match std::str::from_utf8(line).ok().and_then(parse_row) {
+        match std::str::from_utf8(line)
+            .ok()
+            .and_then(|l| parse_row(l, format))
+        {
             Some(record) => records.push(record),
             None => break,
         }
@@ -55,14 +97,16 @@ pub fn read_table(path: &Path) -> Result<TableContents> {
     })
 }
 
-fn parse_row(line: &str) -> Option<RunRecord> {
+fn parse_row(line: &str, format: &TableFormat) -> Option<RunRecord> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(line.as_bytes());
     let row = reader.records().next()?.ok()?;
-    if row.len() != COLUMNS.len() {
+    let settings: Vec<String> = row.iter().skip(COLUMNS.len()).map(str::to_string).collect();
+    if row.len() != COLUMNS.len() + format.variant_values[0].len() {
         return None;
     }
+    let variant = *format.variant_by_values.get(&settings)?;
     let number = |i: usize| row[i].parse::<f64>().ok();
     let start = [number(0)?, number(1)?, number(2)?, number(3)?];
     let activation: Activation = row[4].parse().ok()?;
@@ -77,6 +121,7 @@ fn parse_row(line: &str) -> Option<RunRecord> {
         start,
         activation,
         replicate,
+        variant,
         outcome: RunOutcome {
             params,
             train_loss: number(10)?,
@@ -88,13 +133,13 @@ fn parse_row(line: &str) -> Option<RunRecord> {
 }
 
 /// Formats records as CSV rows (no header), numbers at full round-trip precision.
-pub fn format_rows(records: &[RunRecord]) -> Vec<u8> {
+pub fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
     for r in records {
         let o = &r.outcome;
-        let fields = [
+        let mut fields = vec![
             format_number(r.start[0]),
             format_number(r.start[1]),
             format_number(r.start[2]),
@@ -110,6 +155,7 @@ pub fn format_rows(records: &[RunRecord]) -> Vec<u8> {
             o.label.name().to_string(),
             o.converged_at.map(|s| s.to_string()).unwrap_or_default(),
         ];
+        fields.extend(format.variant_values[r.variant as usize].iter().cloned());
         writer.write_record(&fields).expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory")
@@ -124,12 +170,13 @@ pub fn format_number(v: f64) -> String {
 pub struct TableWriter {
     file: File,
     path: PathBuf,
+    format: TableFormat,
 }
 
 impl TableWriter {
     /// Opens (creating with a header if needed) and locks the table at
     /// `path`, cuts off a damaged tail, and returns its intact records.
-    pub fn open(path: &Path) -> Result<(TableWriter, Vec<RunRecord>)> {
+    pub fn open(path: &Path, format: &TableFormat) -> Result<(TableWriter, Vec<RunRecord>)> {
         let file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -146,7 +193,7 @@ impl TableWriter {
                 return Err(e).with_context(|| format!("cannot lock {}", path.display()));
             }
         }
-        let contents = read_table(path)?;
+        let contents = read_table(path, format)?;
         if contents.damaged_bytes > 0 || contents.intact_len == 0 {
             if contents.damaged_bytes > 0 && contents.intact_len > 0 {
                 eprintln!(
@@ -161,16 +208,18 @@ impl TableWriter {
         let mut writer = TableWriter {
             file,
             path: path.to_path_buf(),
+            format: format.clone(),
         };
         if contents.intact_len == 0 {
-            writer.append_bytes(format!("{}\n", COLUMNS.join(",")).as_bytes())?;
+            writer.append_bytes(format.header().as_bytes())?;
         }
         Ok((writer, contents.records))
     }
 
     /// Appends rows and waits until they are on disk.
     pub fn append(&mut self, records: &[RunRecord]) -> Result<()> {
-        self.append_bytes(&format_rows(records))
+        let bytes = format_rows(records, &self.format);
+        self.append_bytes(&bytes)
     }
 
     fn append_bytes(&mut self, bytes: &[u8]) -> Result<()> {

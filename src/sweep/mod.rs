@@ -6,7 +6,7 @@ pub mod interrupt;
 
 use crate::grid::{Chunk, Shard, SweepGrid};
 use crate::output::progress::Progress;
-use crate::store::table::TableWriter;
+use crate::store::table::{TableFormat, TableWriter};
 use crate::store::{ResultsDir, RunRecord, table_name};
 use crate::train::config::TrainConfig;
 use crate::train::{PreparedData, train_and_classify};
@@ -43,6 +43,7 @@ impl SweepReport {
 
 /// A chunk's runs that are still to do.
 struct Job {
+    variant: usize,
     activation: usize,
     replicate: u32,
     ids: Vec<u64>,
@@ -52,7 +53,8 @@ struct Job {
 pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
     let grid = SweepGrid::new(&dir.spec);
     // Lock our table (repairing its tail) before reading what is done.
-    let (mut writer, _) = TableWriter::open(&dir.path.join(table_name(options.shard)))?;
+    let format = TableFormat::new(&dir.spec);
+    let (mut writer, _) = TableWriter::open(&dir.path.join(table_name(options.shard)), &format)?;
     let stored = dir.load_runs(&grid)?;
     let chunks = grid.shard_chunks(options.shard);
     let shard_runs: u64 = chunks.iter().map(|c| c.len).sum();
@@ -72,7 +74,7 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
         return Ok(report);
     }
 
-    let data = prepare_replicates(&dir.spec.train, dir.spec.replicates)?;
+    let data = prepare_data(&grid)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()
@@ -97,9 +99,9 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
                         .collect();
                     let outcomes = train_and_classify(
                         activation,
-                        &spec.train,
+                        &grid.variants[job.variant].config,
                         &spec.classify,
-                        &data[job.replicate as usize],
+                        &data[job.variant][job.replicate as usize],
                         &starts,
                     );
                     let records = starts
@@ -109,6 +111,7 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
                             start,
                             activation,
                             replicate: job.replicate,
+                            variant: job.variant as u32,
                             outcome,
                         })
                         .collect();
@@ -139,21 +142,27 @@ fn pending_job(grid: &SweepGrid, chunk: &Chunk, is_done: impl Fn(u64) -> bool) -
         .collect();
     let key = grid.key(chunk.first);
     (!ids.is_empty()).then_some(Job {
+        variant: key.variant,
         activation: key.activation,
         replicate: key.replicate,
         ids,
     })
 }
 
-/// Training data of every replicate, in the spec's precision.
-fn prepare_replicates(train: &TrainConfig, replicates: u32) -> Result<Vec<PreparedData>> {
-    (0..replicates)
-        .map(|r| {
-            let cfg = TrainConfig {
-                data: train.data.for_replicate(r),
-                ..train.clone()
-            };
-            PreparedData::prepare(&cfg)
+/// Training data of every variant and replicate, in the variant's precision.
+fn prepare_data(grid: &SweepGrid) -> Result<Vec<Vec<PreparedData>>> {
+    grid.variants
+        .iter()
+        .map(|variant| {
+            (0..grid.replicates)
+                .map(|r| {
+                    let cfg = TrainConfig {
+                        data: variant.config.data.for_replicate(r),
+                        ..variant.config.clone()
+                    };
+                    PreparedData::prepare(&cfg)
+                })
+                .collect()
         })
         .collect()
 }
