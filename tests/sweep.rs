@@ -380,3 +380,113 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
         "{message}"
     );
 }
+
+/// Two learning rates × two data regimes × two replicates.
+const MULTI: &str = r#"
+name = "multi"
+activations = ["relu", "selu", "softplus"]
+replicates = 2
+[grid]
+a = 1.0
+b = 0.5
+c = { from = -2.0, to = 2.0, points = 12 }
+d = { from = -2.0, to = 2.0, points = 12 }
+[train]
+steps = 2000
+lr = [0.05, 0.2]
+data = { mode = ["fixed", "fresh"], n = 1024, batch = 256, seed = 0 }
+"#;
+
+#[test]
+fn a_multi_axis_sweep_resumed_or_sharded_equals_one_uninterrupted_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "multi.toml", MULTI);
+    let spec = spec.to_str().unwrap();
+    let total = 2 * 2 * 2 * 3 * 12 * 12;
+
+    let reference = tmp.path().join("reference");
+    ok(&run(&[
+        "run",
+        spec,
+        "--out",
+        &out_arg(&reference),
+        "--quiet",
+    ]));
+    let header = std::fs::read_to_string(reference.join("runs.csv")).unwrap();
+    assert!(
+        header.starts_with("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at,lr,data.mode\n"),
+        "{}",
+        header.lines().next().unwrap()
+    );
+    let expected = sorted_rows(&reference);
+    assert_eq!(expected.len(), total);
+    // Every (lr, data.mode) pair appears with its share of the rows.
+    for pair in [",0.05,fixed", ",0.05,fresh", ",0.2,fixed", ",0.2,fresh"] {
+        assert_eq!(
+            expected.iter().filter(|r| r.ends_with(pair)).count(),
+            total / 4,
+            "{pair}"
+        );
+    }
+
+    let killed = tmp.path().join("killed");
+    for kill_at_rows in [1, total / 2] {
+        let mut child = basinmap()
+            .args(["run", spec, "--out", &out_arg(&killed), "--quiet"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_rows(&killed, kill_at_rows);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    ok(&run(&["resume", killed.to_str().unwrap(), "--quiet"]));
+    assert_eq!(sorted_rows(&killed), expected);
+
+    let sharded = tmp.path().join("sharded");
+    for k in 1..=2 {
+        ok(&run(&[
+            "run",
+            spec,
+            "--out",
+            &out_arg(&sharded),
+            "--quiet",
+            "--shard",
+            &format!("{k}/2"),
+        ]));
+    }
+    assert_eq!(sorted_rows(&sharded), expected);
+
+    // Grouped summary: fractions per learning rate.
+    let by_lr: serde_json::Value = serde_json::from_str(&ok(&run(&[
+        "summary",
+        reference.to_str().unwrap(),
+        "--json",
+        "--by",
+        "lr",
+    ])))
+    .unwrap();
+    let groups: Vec<&String> = by_lr.as_object().unwrap().keys().collect();
+    assert_eq!(groups, ["0.05", "0.2"]);
+    let count: u64 = by_lr["0.2"]["selu"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(count as usize, total / 2 / 3);
+    let text = ok(&run(&[
+        "summary",
+        reference.to_str().unwrap(),
+        "--by",
+        "data.mode",
+    ]));
+    assert!(
+        text.contains("fresh") && text.contains("fixed") && text.contains('%'),
+        "{text}"
+    );
+    let bad = run(&["summary", reference.to_str().unwrap(), "--by", "colour"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--by colour") && stderr(&bad).contains("data.mode"));
+}

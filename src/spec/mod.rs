@@ -110,15 +110,10 @@ impl SweepSpec {
         self.render.validate()
     }
 
-    /// Total number of runs: points × activations × replicates.
+    /// Total number of runs: training variants × activations × replicates
+    /// × starting points.
     pub fn total_runs(&self) -> u64 {
-        let points: u64 = self
-            .grid
-            .axes()
-            .iter()
-            .map(|(_, a)| a.len() as u64)
-            .product();
-        points * self.activations.len() as u64 * self.replicates as u64
+        crate::grid::SweepGrid::new(self).total_runs()
     }
 }
 
