@@ -43,6 +43,7 @@ pub fn run(args: DirArgs) -> Result<()> {
         .iter()
         .filter_map(|(path, _)| shard_count_of(path.file_name()?.to_str()?))
         .collect();
+    let mut incomplete_shards: Vec<Shard> = Vec::new();
     for count in counts {
         let _ = writeln!(out, "shards of {count}:");
         for index in 1..=count {
@@ -57,6 +58,7 @@ pub fn run(args: DirArgs) -> Result<()> {
             let state = if slice_done == slice_total {
                 "complete"
             } else {
+                incomplete_shards.push(shard);
                 "incomplete"
             };
             let _ = writeln!(
@@ -70,11 +72,21 @@ pub fn run(args: DirArgs) -> Result<()> {
     }
     if done == total {
         let _ = writeln!(out, "complete: {done} / {total} runs");
-    } else {
+    } else if incomplete_shards.is_empty() {
         let _ = writeln!(
             out,
             "incomplete: {done} / {total} runs, {} left; continue with `basinmap resume {}`",
             total - done,
+            dir.path.display()
+        );
+    } else {
+        let shards: Vec<String> = incomplete_shards.iter().map(|s| s.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "incomplete: {done} / {total} runs, {} left; continue each incomplete shard ({}) with `basinmap resume {} --shard K/N` (SLURM: resubmit array task K-1), or all of it here with `basinmap resume {}`",
+            total - done,
+            shards.join(", "),
+            dir.path.display(),
             dir.path.display()
         );
     }

@@ -1,9 +1,9 @@
 //! A sweep's fingerprint: what must match for stored runs to be continued.
 //!
-//! It hashes (SHA-256) the spec in canonical form, the tool version (the
-//! kernel may change between versions) and the training data's identity
-//! (for `file` data, the file's bytes), so a resume can never mix runs of
-//! different sweeps.
+//! It hashes (SHA-256) the spec in canonical form, the tool version, the
+//! kernel id (a hash of the numeric sources, which can change within a
+//! version) and the training data's identity (for `file` data, the file's
+//! bytes), so a resume can never mix runs of different sweeps or builds.
 
 use crate::problem::data::DataMode;
 use crate::spec::SweepSpec;
@@ -13,12 +13,17 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Hash of the sources that decide a run's numbers (see `build.rs`).
+pub const KERNEL_ID: &str = env!("BASINMAP_KERNEL_ID");
 
 /// `sweep.json`: identifies the sweep a results directory holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepMeta {
     pub fingerprint: String,
     pub tool_version: String,
+    /// Absent in directories of builds before the kernel id existed.
+    #[serde(default)]
+    pub kernel_id: String,
     pub data: String,
     pub total_runs: u64,
 }
@@ -42,13 +47,14 @@ impl SweepMeta {
         }
         let canonical = serde_json::to_string(&results_part(spec)).expect("spec serialises");
         let mut hasher = Sha256::new();
-        for part in [canonical.as_str(), TOOL_VERSION, data.as_str()] {
+        for part in [canonical.as_str(), TOOL_VERSION, KERNEL_ID, data.as_str()] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         Ok(SweepMeta {
             fingerprint: hex(&hasher.finalize()),
             tool_version: TOOL_VERSION.to_string(),
+            kernel_id: KERNEL_ID.to_string(),
             data,
             total_runs: spec.total_runs(),
         })

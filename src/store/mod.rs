@@ -64,6 +64,12 @@ impl ResultsDir {
                         meta.tool_version, stored.meta.tool_version
                     ));
                 }
+                if stored.meta.kernel_id != meta.kernel_id {
+                    what.push(format!(
+                        "kernel build: {} (new) vs {} (stored)",
+                        meta.kernel_id, stored.meta.kernel_id
+                    ));
+                }
                 if what.is_empty() && stored.meta.data != meta.data {
                     what.push(format!(
                         "data: {} (new) vs {} (stored)",
@@ -112,13 +118,14 @@ impl ResultsDir {
         let spec = SweepSpec::load(&path.join(SPEC_FILE))?;
         let actual = SweepMeta::of(&spec)?;
         if actual.fingerprint != meta.fingerprint {
-            if actual.tool_version != meta.tool_version {
+            if actual.tool_version != meta.tool_version || actual.kernel_id != meta.kernel_id {
                 bail!(
-                    "{} was written by basinmap {}, this is {}: results of different versions are not mixed; use basinmap {} to continue it, or run the spec again into a new --out directory",
+                    "{} was written by basinmap {} (kernel {}), this is {} (kernel {}): results of builds with different numerics are not mixed; continue it with the build that started it, or run the spec again into a new --out directory",
                     path.display(),
                     meta.tool_version,
+                    meta.kernel_id,
                     actual.tool_version,
-                    meta.tool_version
+                    actual.kernel_id
                 );
             }
             bail!(
