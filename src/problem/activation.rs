@@ -37,6 +37,11 @@ impl Activation {
         Activation::Tanh,
     ];
 
+    /// Position in [`Activation::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The name used on the command line, in specs and in results.
     pub fn name(self) -> &'static str {
         match self {

@@ -79,6 +79,30 @@ pub fn train_lanes<L: Lane>(
     converged_loss: L::Elem,
     observer: &mut impl StepObserver<L>,
 ) -> LaneOutcome<L> {
+    // One copy of the loop per activation, chosen once here: with the
+    // activation a constant, each inner loop holds only its own arithmetic
+    // and keeps everything in registers.
+    macro_rules! per_activation {
+        ($($index:literal),*) => {
+            match activation.index() {
+                $($index => train_lanes_for::<L, $index>(cfg, data, starts, converged_loss, observer),)*
+                _ => unreachable!("{} activations", Activation::ALL.len()),
+            }
+        };
+    }
+    per_activation!(0, 1, 2, 3, 4, 5, 6, 7)
+}
+
+/// [`train_lanes`] for the activation `Activation::ALL[ACTIVATION]`.
+#[inline(always)]
+fn train_lanes_for<L: Lane, const ACTIVATION: usize>(
+    cfg: &TrainConfig,
+    data: &TrainingData<L::Elem>,
+    starts: [L; PARAMS],
+    converged_loss: L::Elem,
+    observer: &mut impl StepObserver<L>,
+) -> LaneOutcome<L> {
+    let activation = Activation::ALL[ACTIVATION];
     let mut params = starts;
     let mut optimizer = OptimizerState::<L>::new(cfg);
     // Per lane, the last step whose loss was not below the threshold.
