@@ -21,7 +21,10 @@ fn main() {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(file).expect("numeric source readable"));
     }
-    let id: String = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let id: String = hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     println!("cargo:rustc-env=BASINMAP_KERNEL_ID={id}");
 }
 

@@ -870,3 +870,563 @@ fn a_real_browser_loads_every_picture_and_the_summary() {
     let (_, loaded) = load_in_browser(tmp.path());
     assert_all_loaded(&report, &loaded);
 }
+
+// ---------------------------------------------------------------------------
+// Facets: several training variants (`[train]` lists) in one map.
+
+/// Two learning rates on a 4 × 3 c–d plane, three activations.
+const LR_SPEC: &str = r#"
+name = "facets"
+activations = ["relu", "selu", "softplus"]
+[grid]
+a = 1.0
+b = 0.5
+c = [-1.0, 0.0, 1.0, 2.0]
+d = [-0.5, 0.0, 0.5]
+[train]
+steps = 300
+lr = [0.01, 0.3]
+"#;
+
+/// Records with labels chosen so that every variant, activation and cell
+/// differs from its neighbours: `label(variant, activation index, start,
+/// replicate)`; converged runs converge at step `100 + 10 * variant`.
+fn facet_records(
+    spec: &SweepSpec,
+    label: impl Fn(u32, usize, [f64; 4], u32) -> Label,
+) -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for variant in 0..spec.train.variants().len() as u32 {
+        for replicate in 0..spec.replicates {
+            for (act, &activation) in spec.activations.iter().enumerate() {
+                for start in grid_points(spec) {
+                    let label = label(variant, act, start, replicate);
+                    records.push(RunRecord {
+                        start,
+                        activation,
+                        replicate,
+                        variant,
+                        outcome: RunOutcome {
+                            params: start,
+                            train_loss: 0.01,
+                            eval_loss: 0.01,
+                            label,
+                            converged_at: (label == Label::Converged).then_some(100 + 10 * variant),
+                        },
+                    });
+                }
+            }
+        }
+    }
+    records
+}
+
+/// Index of `value` on the grid axis `name`.
+fn grid_index(spec: &SweepSpec, name: &str, value: f64) -> usize {
+    let values = spec
+        .grid
+        .axes()
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| a.values())
+        .unwrap();
+    index_of(&values, value).unwrap()
+}
+
+/// The panel of `picture` that shows `title` (an activation, or a variant's
+/// label on compare maps) for the variant described as `variant`.
+fn facet_panel(picture: &Picture, variant: &str, title: &str) -> usize {
+    let found: Vec<usize> = (0..picture.panels.len())
+        .filter(|&i| picture.variants[i] == variant && picture.panels[i] == title)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{}: panel {variant} / {title}",
+        picture.file
+    );
+    found[0]
+}
+
+fn lr_label(variant: u32, act: usize, start: [f64; 4], _replicate: u32) -> Label {
+    let ic = (start[2] + 1.0) as usize;
+    let id = ((start[3] + 0.5) * 2.0) as usize;
+    Label::ALL[(3 * variant as usize + act + ic + 2 * id) % Label::ALL.len()]
+}
+
+#[test]
+fn facet_maps_place_each_variant_in_its_row() {
+    let spec = spec(LR_SPEC);
+    let variants: Vec<String> = spec.train.variants().iter().map(|v| v.describe()).collect();
+    assert_eq!(variants, ["lr=0.01", "lr=0.3"]);
+    let mut records = facet_records(&spec, lr_label);
+    // Selu at c = 2 not run yet with lr 0.3 only; one record of a variant
+    // the spec does not have.
+    records.retain(|r| !(r.variant == 1 && r.activation == Activation::Selu && r.start[2] == 2.0));
+    let mut stray = records[0];
+    stray.variant = 7;
+    records.push(stray);
+    let tmp = temp_dir("facets");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    check_pngs(dir, &report, 3);
+    assert_eq!(
+        (report.runs_done, report.runs_total, report.runs_ignored),
+        (72 - 3, 72, 1)
+    );
+    let kinds: Vec<PictureKind> = report.pictures.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PictureKind::Outcome,
+            PictureKind::Compare,
+            PictureKind::Speed
+        ]
+    );
+
+    let cell = |picture: &Picture, panel: usize, start: [f64; 4]| {
+        let (ix, iy) = (
+            grid_index(&spec, "c", start[2]),
+            grid_index(&spec, "d", start[3]),
+        );
+        let ((x0, y0), (x1, y1)) = picture.layout.cell_rect(panel, ix, iy);
+        assert!(x1 - x0 >= 12 && y1 - y0 >= 12);
+        ((x0 + 3) as u32, (y0 + 3) as u32)
+    };
+    let run_of = |variant: u32, activation: Activation, start: [f64; 4]| {
+        records
+            .iter()
+            .find(|r| r.variant == variant && r.activation == activation && r.start == start)
+    };
+
+    // Outcome and speed maps: one row per variant, one column per
+    // activation, each cell the color of its record.
+    for kind in [PictureKind::Outcome, PictureKind::Speed] {
+        let p = picture(&report, kind);
+        assert_eq!(p.panels.len(), 6, "{}", p.file);
+        let image = Image::read(&dir.join(&p.file));
+        for (v, variant) in variants.iter().enumerate() {
+            for (act, activation) in spec.activations.iter().enumerate() {
+                let panel = facet_panel(p, variant, activation.name());
+                // Same column for an activation in every row; rows top down.
+                let (x, y) = p.layout.panel_origins[panel];
+                let (x0, y0) = p.layout.panel_origins[act];
+                assert_eq!(x, x0, "{} {variant} {activation}", p.file);
+                assert!(v == 0 || y > y0 + p.layout.ny as i32 * p.layout.cell_height as i32);
+                for start in grid_points(&spec) {
+                    let expected = match (kind, run_of(v as u32, *activation, start)) {
+                        (_, None) => NOT_RUN,
+                        (PictureKind::Outcome, Some(r)) => label_color(r.label()),
+                        (_, Some(r)) if r.label() == Label::Converged => {
+                            // Variant 0 converges at step 100, variant 1 at
+                            // 110: the two ends of the shared scale.
+                            let scale = render::heatmap::ColorScale {
+                                min: 100.0,
+                                max: 110.0,
+                                log: false,
+                                reversed: true,
+                            };
+                            scale.color(100.0 + 10.0 * v as f64)
+                        }
+                        _ => render::palette::NOT_CONVERGED,
+                    };
+                    assert_eq!(
+                        image.pixel(cell(p, panel, start)),
+                        expected,
+                        "{}: {variant} {activation} at {start:?}",
+                        p.file
+                    );
+                }
+            }
+        }
+        assert!(
+            p.caption
+                .contains("ne row per training setting (lr=0.01; lr=0.3)"),
+            "{}",
+            p.caption
+        );
+    }
+    let outcome = picture(&report, PictureKind::Outcome);
+    assert!(
+        outcome.caption.contains("lr=0.01: relu "),
+        "{}",
+        outcome.caption
+    );
+    assert!(
+        outcome.caption.contains("; lr=0.3: relu "),
+        "{}",
+        outcome.caption
+    );
+
+    // The compare map: one panel per variant.
+    let compare = picture(&report, PictureKind::Compare);
+    assert_eq!(compare.panels, ["lr=0.01", "lr=0.3"]);
+    let image = Image::read(&dir.join(&compare.file));
+    let mut only_softplus = [0usize; 2];
+    for (v, variant) in variants.iter().enumerate() {
+        let panel = facet_panel(compare, variant, variant);
+        for start in grid_points(&spec) {
+            let selu = run_of(v as u32, Activation::Selu, start);
+            let softplus = run_of(v as u32, Activation::Softplus, start).unwrap();
+            let expected = match selu {
+                None => NOT_RUN,
+                Some(s) => {
+                    let o = PairOutcome::of(
+                        s.label() == Label::Converged,
+                        softplus.label() == Label::Converged,
+                    );
+                    only_softplus[v] += usize::from(o == PairOutcome::OnlySecond);
+                    o.color()
+                }
+            };
+            assert_eq!(
+                image.pixel(cell(compare, panel, start)),
+                expected,
+                "{variant} {start:?}"
+            );
+        }
+    }
+    assert!(only_softplus.iter().all(|&n| n > 0), "{only_softplus:?}");
+
+    // The page: the variants listed, one summary block per variant, the
+    // headline per variant.
+    let page = std::fs::read_to_string(&report.index).unwrap();
+    for (v, variant) in variants.iter().enumerate() {
+        assert!(page.contains(&format!("<tbody data-variant=\"{variant}\">")));
+        for activation in &spec.activations {
+            for label in Label::ALL {
+                let n = records
+                    .iter()
+                    .filter(|r| {
+                        r.variant == v as u32 && r.activation == *activation && r.label() == label
+                    })
+                    .count();
+                let td = format!(
+                    "data-variant=\"{variant}\" data-activation=\"{activation}\" data-label=\"{}\">{n}<",
+                    label.name()
+                );
+                assert!(page.contains(&td), "{td}");
+            }
+        }
+        assert!(page.contains(&format!(
+            "data-variant=\"{variant}\" data-count=\"{}\"",
+            only_softplus[v]
+        )));
+    }
+    assert!(
+        page.contains("data-variant=\"lr=0.3\" data-activation=\"selu\" data-label=\"not-run\">3<")
+    );
+    assert!(page.contains(&format!(
+        "data-count=\"{}\"",
+        only_softplus[0] + only_softplus[1]
+    )));
+    assert!(page.contains("69 of 72 runs done"));
+}
+
+#[test]
+fn facet_probability_and_marginal_maps_per_data_regime() {
+    let spec = spec(
+        r#"
+name = "regimes"
+activations = ["selu", "softplus"]
+replicates = 3
+[grid]
+a = 1.0
+b = [0.5, 1.0]
+c = [-1.0, 0.0, 1.0, 2.0]
+d = [-0.5, 0.0, 0.5]
+[train]
+steps = 300
+data = { mode = ["fixed", "fresh"], n = 256, batch = [64, 16], seed = 0 }
+"#,
+    );
+    let variants: Vec<String> = spec.train.variants().iter().map(|v| v.describe()).collect();
+    assert_eq!(
+        variants,
+        [
+            "data.mode=fixed, data.batch=-",
+            "data.mode=fresh, data.batch=64",
+            "data.mode=fresh, data.batch=16"
+        ]
+    );
+    // k(variant, act, start) of the 3 replicates converge.
+    let k = |variant: u32, act: usize, start: [f64; 4]| {
+        let ib = usize::from(start[1] == 1.0);
+        let ic = (start[2] + 1.0) as usize;
+        let id = ((start[3] + 0.5) * 2.0) as usize;
+        (variant as usize + act + ic + id + ib) % 4
+    };
+    let records = facet_records(&spec, |v, act, start, r| {
+        if (r as usize) < k(v, act, start) {
+            Label::Converged
+        } else {
+            Label::StuckLinear
+        }
+    });
+    let tmp = temp_dir("regimes");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    check_pngs(dir, &report, 2);
+    let count = |kind| report.pictures.iter().filter(|p| p.kind == kind).count();
+    assert_eq!(count(PictureKind::Probability), 3);
+    assert_eq!(count(PictureKind::Marginal), 3);
+
+    let cd = |prefix: &str| {
+        report
+            .pictures
+            .iter()
+            .find(|p| p.file == format!("{prefix}-c-d.png"))
+            .unwrap()
+    };
+    let (probability, marginal) = (cd("probability"), cd("marginal"));
+    let titles = [
+        "data.mode=fixed",
+        "data.mode=fresh, data.batch=64",
+        "data.mode=fresh, data.batch=16",
+    ];
+    for p in [probability, marginal] {
+        assert_eq!(p.panels.len(), 6);
+        let image = Image::read(&dir.join(&p.file));
+        for (v, variant) in variants.iter().enumerate() {
+            for (act, activation) in spec.activations.iter().enumerate() {
+                let panel = facet_panel(p, variant, activation.name());
+                for c in [-1.0, 0.0, 1.0, 2.0] {
+                    for d in [-0.5, 0.0, 0.5] {
+                        // The pin point's b = 0.5 slice, or both b values.
+                        let converged: Vec<usize> = if p.kind == PictureKind::Probability {
+                            vec![k(v as u32, act, [1.0, 0.5, c, d])]
+                        } else {
+                            vec![
+                                k(v as u32, act, [1.0, 0.5, c, d]),
+                                k(v as u32, act, [1.0, 1.0, c, d]),
+                            ]
+                        };
+                        let fraction =
+                            converged.iter().sum::<usize>() as f64 / (3 * converged.len()) as f64;
+                        let (ix, iy) = (grid_index(&spec, "c", c), grid_index(&spec, "d", d));
+                        let ((x0, y0), _) = p.layout.cell_rect(panel, ix, iy);
+                        assert_eq!(
+                            image.pixel(((x0 + 3) as u32, (y0 + 3) as u32)),
+                            render::palette::viridis(fraction),
+                            "{} {variant} {activation} c={c} d={d}",
+                            p.file
+                        );
+                    }
+                }
+            }
+        }
+        for title in titles {
+            assert!(p.caption.contains(title), "{}", p.caption);
+        }
+    }
+    // Outcome maps show the majority label per variant.
+    let outcome = cd("outcome");
+    let image = Image::read(&dir.join(&outcome.file));
+    for (v, variant) in variants.iter().enumerate() {
+        let panel = facet_panel(outcome, variant, "softplus");
+        let start = [1.0, 0.5, 1.0, 0.0];
+        let expected = if k(v as u32, 1, start) >= 2 {
+            Label::Converged
+        } else {
+            Label::StuckLinear
+        };
+        let ((x0, y0), _) = outcome.layout.cell_rect(panel, 2, 1);
+        assert_eq!(
+            image.pixel(((x0 + 3) as u32, (y0 + 3) as u32)),
+            label_color(expected),
+            "{variant}"
+        );
+    }
+}
+
+#[test]
+fn facet_svg_is_well_formed_and_labels_its_rows() {
+    let spec = spec(LR_SPEC);
+    let records = facet_records(&spec, lr_label);
+    let tmp = temp_dir("facets-svg");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Svg).unwrap();
+    for p in &report.pictures {
+        let text = std::fs::read_to_string(dir.join(&p.file)).unwrap();
+        check_xml(&text).unwrap_or_else(|e| panic!("{}: {e}", p.file));
+        for variant in ["lr=0.01", "lr=0.3"] {
+            // plotters writes each text on a line of its own.
+            assert!(
+                text.contains(&format!("\n{variant}\n")),
+                "{}: {variant}",
+                p.file
+            );
+        }
+        assert!(text.contains(&format!("width=\"{}\"", p.layout.width)));
+    }
+    let page = std::fs::read_to_string(&report.index).unwrap();
+    assert!(page.contains("<li data-variant=\"lr=0.3\">"));
+}
+
+#[test]
+fn a_single_variant_draws_no_facets() {
+    // `lr = [0.1]` lists one value: the same pictures as `lr = 0.1`, with
+    // no row labels, and a page without variant blocks.
+    let plain = spec(REAL_SPEC);
+    let listed = spec(&REAL_SPEC.replace("steps = 2000", "steps = 2000\nlr = [0.1]"));
+    assert_eq!(listed.train.variants().len(), 1);
+    let records = synthetic_records(&plain);
+    let (a, b) = (temp_dir("single-a"), temp_dir("single-b"));
+    let ra = render::render_all(a.path(), &plain, &records, Format::Png).unwrap();
+    let rb = render::render_all(b.path(), &listed, &records, Format::Png).unwrap();
+    assert_eq!(ra.pictures.len(), rb.pictures.len());
+    for (p, q) in ra.pictures.iter().zip(&rb.pictures) {
+        assert_eq!(p.file, q.file);
+        assert!(p.variants.iter().all(String::is_empty), "{:?}", p.variants);
+        assert_eq!(p.caption, q.caption);
+        let bytes = |dir: &Path| std::fs::read(dir.join(&p.file)).unwrap();
+        assert!(bytes(a.path()) == bytes(b.path()), "{} differs", p.file);
+    }
+    let outcome = picture(&ra, PictureKind::Outcome);
+    assert!(
+        !outcome.caption.contains("training setting"),
+        "{}",
+        outcome.caption
+    );
+    let page = std::fs::read_to_string(&ra.index).unwrap();
+    assert!(!page.contains("data-variant"));
+}
+
+#[test]
+fn a_real_browser_shows_every_variant_and_summary_by_setting() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("SKIPPED: {CHROMIUM} is absent; the faceted page was not checked in a browser");
+        return;
+    }
+    // A real (short) sweep through the binary: run renders the maps.
+    let tmp = temp_dir("browser-facets");
+    let dir = tmp.path();
+    let spec_path = dir.join("facets.toml");
+    std::fs::write(
+        &spec_path,
+        LR_SPEC.replace(
+            "[\"relu\", \"selu\", \"softplus\"]",
+            "[\"selu\", \"softplus\"]",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_basinmap"))
+        .args([
+            "run",
+            spec_path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary = Command::new(env!("CARGO_BIN_EXE_basinmap"))
+        .args(["summary", out.to_str().unwrap(), "--json", "--by", "lr"])
+        .output()
+        .unwrap();
+    assert!(
+        summary.status.success(),
+        "{}",
+        String::from_utf8_lossy(&summary.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&summary.stdout).unwrap();
+
+    let (dom, loaded) = load_in_browser(&out);
+    let pngs = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
+        .count();
+    assert_eq!(loaded.len(), pngs, "{loaded:?}");
+    assert!(
+        loaded.iter().all(|(_, w, h)| *w > 0 && *h > 0),
+        "{loaded:?}"
+    );
+
+    let groups = json.as_object().unwrap();
+    assert_eq!(groups.len(), 2, "{json}");
+    for (value, by_activation) in groups {
+        for (activation, labels) in by_activation.as_object().unwrap() {
+            for (label, n) in labels.as_object().unwrap() {
+                let cell = format!(
+                    "data-variant=\"lr={value}\" data-activation=\"{activation}\" data-label=\"{label}\">{n}<"
+                );
+                assert!(dom.contains(&cell), "summary cell {cell}");
+            }
+        }
+    }
+}
+
+#[test]
+fn facets_with_more_than_four_activations_wrap_within_their_variant() {
+    let spec = spec(
+        r#"
+name = "wide"
+activations = ["relu", "leaky_relu", "elu", "selu", "softplus", "gelu"]
+[grid]
+a = 1.0
+b = 0.5
+c = [0.0, 1.0]
+d = [-0.5, 0.5]
+[train]
+steps = 300
+precision = ["f32", "f64"]
+"#,
+    );
+    let records = facet_records(&spec, |v, act, start, _| {
+        Label::ALL[(v as usize * 2 + act + usize::from(start[2] == 1.0)) % Label::ALL.len()]
+    });
+    let tmp = temp_dir("wide");
+    let dir = tmp.path();
+    let report = render::render_all(dir, &spec, &records, Format::Png).unwrap();
+    check_pngs(dir, &report, 2);
+    let outcome = picture(&report, PictureKind::Outcome);
+    let image = Image::read(&dir.join(&outcome.file));
+    let layout = &outcome.layout;
+    assert_eq!(layout.columns, 4);
+    let mut row_tops = Vec::new();
+    for (v, variant) in ["precision=f32", "precision=f64"].iter().enumerate() {
+        for (act, activation) in spec.activations.iter().enumerate() {
+            let panel = facet_panel(outcome, variant, activation.name());
+            let (x, y) = layout.panel_origins[panel];
+            // Columns 0-3, then 0-1 on the variant's second row.
+            assert_eq!(x, layout.panel_origins[act % 4].0, "{variant} {activation}");
+            if act % 4 == 0 {
+                row_tops.push(y);
+            }
+            for record in records
+                .iter()
+                .filter(|r| r.variant == v as u32 && r.activation == *activation)
+            {
+                let (ix, iy) = (
+                    grid_index(&spec, "c", record.start[2]),
+                    grid_index(&spec, "d", record.start[3]),
+                );
+                let ((x0, y0), _) = layout.cell_rect(panel, ix, iy);
+                assert_eq!(
+                    image.pixel(((x0 + 3) as u32, (y0 + 3) as u32)),
+                    label_color(record.label()),
+                    "{variant} {activation} {:?}",
+                    record.start
+                );
+            }
+        }
+    }
+    // Four rows of panels, top to bottom, the second variant's after a band.
+    assert_eq!(row_tops.len(), 4);
+    assert!(row_tops.windows(2).all(|w| w[0] < w[1]), "{row_tops:?}");
+    let gaps: Vec<i32> = row_tops.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[1] > gaps[0] && gaps[2] == gaps[0], "{gaps:?}");
+}

@@ -2,11 +2,13 @@
 //! start colored by which of the two converged from it.
 
 use super::heatmap::{HeatmapFigure, Legend, Panel};
-use super::outcome_map::{subtitle, title, where_words};
+use super::outcome_map::{plane_cells, subtitle, title, where_words};
 use super::palette::{NOT_RUN, PairOutcome};
 use super::plane::{Plane, original_start_markers};
-use super::sweep_cells::SweepCells;
+use super::sweep_cells::{Facets, SweepCells};
 use crate::problem::activation::Activation;
+use plotters::style::RGBColor;
+use std::fmt::Write;
 
 /// How often each pair outcome occurs, over (start, replicate) pairs where
 /// both runs are done.
@@ -86,66 +88,126 @@ fn unit(cells: &SweepCells) -> &'static str {
     }
 }
 
-pub fn figure(
+/// One variant's compare panel: cell colors, and the pair outcome counts in
+/// the plane and in the whole sweep.
+fn variant_panel(
     cells: &SweepCells,
+    plane: &Plane,
+    indices: (usize, usize),
+) -> (Vec<RGBColor>, PairCounts, PairCounts) {
+    let mut plane_counts = PairCounts::default();
+    let colors = plane_cells(cells, plane, |idx| {
+        let mut here = PairCounts::default();
+        outcomes_at(cells, indices, idx).for_each(|o| here.add(o));
+        for (total, n) in plane_counts.counts.iter_mut().zip(here.counts) {
+            *total += n;
+        }
+        PairOutcome::ALL
+            .into_iter()
+            .filter(|&o| here.get(o) > 0)
+            .max_by_key(|&o| (here.get(o), std::cmp::Reverse(o)))
+            .map_or(NOT_RUN, PairOutcome::color)
+    });
+    (colors, plane_counts, sweep_counts(cells, indices))
+}
+
+/// One panel per training variant (titled by its settings), side by side.
+pub fn figure(
+    facets: &Facets,
     plane: &Plane,
     training: &str,
     pair: (Activation, Activation),
 ) -> Option<(HeatmapFigure, String)> {
+    let cells = facets.first();
     let indices = pair_indices(cells, pair)?;
     let (first, second) = (pair.0.name(), pair.1.name());
-    let (nx, ny) = plane.size(cells);
-    let mut plane_counts = PairCounts::default();
-    let colors = (0..ny)
-        .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
-        .map(|(ix, iy)| {
-            let mut here = PairCounts::default();
-            outcomes_at(cells, indices, plane.index(ix, iy)).for_each(|o| {
-                here.add(o);
-                plane_counts.add(o);
-            });
-            PairOutcome::ALL
-                .into_iter()
-                .filter(|&o| here.get(o) > 0)
-                .max_by_key(|&o| (here.get(o), std::cmp::Reverse(o)))
-                .map_or(NOT_RUN, PairOutcome::color)
-        })
+    let drawn: Vec<_> = facets
+        .facets
+        .iter()
+        .map(|f| variant_panel(&f.cells, plane, indices))
         .collect();
-    let sweep = sweep_counts(cells, indices);
     let mut legend: Vec<_> = PairOutcome::ALL
         .iter()
         .map(|o| (o.color(), o.describe(first, second)))
         .collect();
     legend.push((NOT_RUN, "not run yet".into()));
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
-    let whole = if sweep == plane_counts {
-        String::new()
-    } else {
+    let caption = if facets.faceted() {
+        let mut only_second = Vec::new();
+        let mut only_first = Vec::new();
+        for (f, (_, in_plane, sweep)) in facets.facets.iter().zip(&drawn) {
+            let mut text = format!(
+                "{}: {}",
+                f.title,
+                in_plane.describe(PairOutcome::OnlySecond)
+            );
+            if sweep != in_plane {
+                let _ = write!(
+                    text,
+                    " (whole sweep {})",
+                    sweep.describe(PairOutcome::OnlySecond)
+                );
+            }
+            only_second.push(text);
+            only_first.push(format!(
+                "{}: {}",
+                f.title,
+                in_plane.describe(PairOutcome::OnlyFirst)
+            ));
+        }
         format!(
-            " In the whole sweep: {}.",
-            sweep.describe(PairOutcome::OnlySecond)
+            "{first} against {second} in the {}–{} plane ({}), one panel per training setting: which of the two \
+             converged from each start. {second} converges where {first} fails (vermillion), in {} of this \
+             plane: {}. The reverse (only {first} converges, yellow): {}.",
+            x.name,
+            y.name,
+            where_words(cells, plane),
+            unit(cells),
+            only_second.join("; "),
+            only_first.join("; "),
+        )
+    } else {
+        let (_, in_plane, sweep) = &drawn[0];
+        let whole = if sweep == in_plane {
+            String::new()
+        } else {
+            format!(
+                " In the whole sweep: {}.",
+                sweep.describe(PairOutcome::OnlySecond)
+            )
+        };
+        format!(
+            "{first} against {second} in the {}–{} plane ({}): which of the two converged from each start. \
+             {second} converges where {first} fails (vermillion) from {} {} in this plane.{whole} \
+             The reverse (only {first} converges, yellow): {}.",
+            x.name,
+            y.name,
+            where_words(cells, plane),
+            in_plane.describe(PairOutcome::OnlySecond),
+            unit(cells),
+            in_plane.describe(PairOutcome::OnlyFirst),
         )
     };
-    let caption = format!(
-        "{first} against {second} in the {}–{} plane ({}): which of the two converged from each start. \
-         {second} converges where {first} fails (vermillion) from {} {} in this plane.{whole} \
-         The reverse (only {first} converges, yellow): {}.",
-        x.name,
-        y.name,
-        where_words(cells, plane),
-        plane_counts.describe(PairOutcome::OnlySecond),
-        unit(cells),
-        plane_counts.describe(PairOutcome::OnlyFirst),
-    );
+    let panels = facets
+        .facets
+        .iter()
+        .zip(drawn)
+        .map(|(f, (colors, _, _))| Panel {
+            title: if facets.faceted() {
+                f.title.clone()
+            } else {
+                format!("{first} vs {second}")
+            },
+            cells: colors,
+        })
+        .collect();
     let figure = HeatmapFigure {
         title: title(&format!("{first} vs {second}: who converges"), cells, plane),
-        subtitle: subtitle(cells, plane, training),
+        subtitle: subtitle(facets, plane, training, "panel"),
         x,
         y,
-        panels: vec![Panel {
-            title: format!("{first} vs {second}"),
-            cells: colors,
-        }],
+        panels,
+        strips: Vec::new(),
         markers: original_start_markers(cells, plane, false),
         legend: Legend::Swatches(legend),
     };

@@ -11,7 +11,7 @@
 
 use super::Format;
 use super::font::{FAMILY, TextBackend, text_width};
-use super::palette::{INK, MUTED, viridis};
+use super::palette::{INK, MUTED, STRIP_FILL, viridis};
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -127,6 +127,15 @@ pub enum Legend {
     },
 }
 
+/// A labelled group of consecutive panels that starts a new row under a
+/// band with its label: one training variant's panels in a faceted figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strip {
+    pub label: String,
+    /// How many panels (following the previous strip's) it holds.
+    pub panels: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct HeatmapFigure {
     pub title: String,
@@ -134,6 +143,10 @@ pub struct HeatmapFigure {
     pub x: MapAxis,
     pub y: MapAxis,
     pub panels: Vec<Panel>,
+    /// Empty: the panels fill rows of up to four. Otherwise each strip's
+    /// panels start a new row (wrapping at four), under the strip's label;
+    /// the strips' counts add up to the number of panels.
+    pub strips: Vec<Strip>,
     pub markers: Vec<Marker>,
     pub legend: Legend,
 }
@@ -152,6 +165,8 @@ const COLUMN_GAP: i32 = 28;
 const ROW_GAP: i32 = 14;
 const MAX_COLUMNS: usize = 4;
 const PANEL_TITLE_HEIGHT: i32 = 28;
+const STRIP_HEIGHT: i32 = 34;
+const STRIP_TEXT: f64 = 21.0;
 const SWATCH: i32 = 16;
 const LEGEND_ROW: i32 = 24;
 const COLORBAR_WIDTH: i32 = 20;
@@ -173,6 +188,11 @@ pub struct HeatmapLayout {
     /// Top-left pixel of each panel's cell area.
     pub panel_origins: Vec<(i32, i32)>,
     pub columns: usize,
+    /// Column of each panel (0 = leftmost, which carries the y axis name).
+    panel_columns: Vec<usize>,
+    /// Top-left corner of each strip's band, and the band's width.
+    strip_origins: Vec<(i32, i32)>,
+    strip_width: i32,
     legend_origin: (i32, i32),
     y_label_width: i32,
 }
@@ -188,8 +208,31 @@ impl HeatmapLayout {
             ny as i32 * cell_height as i32,
         );
         let n = figure.panels.len().max(1);
-        let columns = n.min(MAX_COLUMNS);
-        let rows = n.div_ceil(columns);
+        let groups: Vec<usize> = if figure.strips.is_empty() {
+            vec![n]
+        } else {
+            figure.strips.iter().map(|s| s.panels.max(1)).collect()
+        };
+        let strip_h = if figure.strips.is_empty() {
+            0
+        } else {
+            STRIP_HEIGHT
+        };
+        let columns = groups.iter().copied().max().unwrap_or(1).min(MAX_COLUMNS);
+        let rows: usize = groups.iter().map(|g| g.div_ceil(columns)).sum();
+        // Panel titles wider than a panel (a variant's settings over a
+        // narrow plane) push the columns apart.
+        let widest_title = figure
+            .panels
+            .iter()
+            .map(|p| text_width(&p.title, PANEL_TITLE).ceil() as i32)
+            .max()
+            .unwrap_or(0);
+        let pitch = if columns > 1 {
+            (panel_w + COLUMN_GAP).max(widest_title + 16)
+        } else {
+            panel_w + COLUMN_GAP
+        };
 
         let y_ticks = axis_ticks(&figure.y, panel_h);
         let y_label_width = y_ticks
@@ -202,24 +245,43 @@ impl HeatmapLayout {
         let below = TICK_LEN + 4 + em(TICK_LABEL) + 8 + em(AXIS_NAME) + 4;
         let row_height = PANEL_TITLE_HEIGHT + panel_h + below + ROW_GAP;
 
-        let panel_origins = (0..n)
-            .map(|p| {
-                let (col, row) = ((p % columns) as i32, (p / columns) as i32);
-                (
-                    left + col * (panel_w + COLUMN_GAP),
-                    top + row * row_height + PANEL_TITLE_HEIGHT,
-                )
-            })
-            .collect();
-        let legend_x = left + columns as i32 * (panel_w + COLUMN_GAP) + 8;
-        let legend_origin = (legend_x, top + PANEL_TITLE_HEIGHT);
+        let mut panel_origins = Vec::with_capacity(n);
+        let mut panel_columns = Vec::with_capacity(n);
+        let mut strip_origins = Vec::with_capacity(groups.len());
+        let mut row0 = 0i32;
+        for (g, &count) in groups.iter().enumerate() {
+            let band_top = top + row0 * row_height + g as i32 * strip_h;
+            strip_origins.push((MARGIN, band_top));
+            for k in 0..count {
+                let (col, row) = (k % columns, row0 + (k / columns) as i32);
+                panel_columns.push(col);
+                panel_origins.push((
+                    left + col as i32 * pitch,
+                    band_top + strip_h + (row - row0) * row_height + PANEL_TITLE_HEIGHT,
+                ));
+            }
+            row0 += count.div_ceil(columns) as i32;
+        }
+        panel_origins.truncate(n);
+        panel_columns.truncate(n);
+        let strip_width = left + columns as i32 * pitch - COLUMN_GAP - MARGIN;
+        let legend_x = left + columns as i32 * pitch + 8;
+        let legend_origin = (legend_x, top + strip_h + PANEL_TITLE_HEIGHT);
         let (legend_w, legend_h) = legend_size(figure, panel_h);
-        let title_w = text_width(&figure.title, TITLE)
-            .max(text_width(&figure.subtitle, SUBTITLE))
+        let title_w = figure
+            .strips
+            .iter()
+            .map(|s| text_width(&s.label, STRIP_TEXT) + 14.0)
+            .fold(
+                text_width(&figure.title, TITLE).max(text_width(&figure.subtitle, SUBTITLE)),
+                f64::max,
+            )
             .ceil() as i32;
         let width = (legend_x + legend_w + MARGIN).max(MARGIN + title_w + MARGIN);
-        let height =
-            (top + rows as i32 * row_height).max(legend_origin.1 + legend_h) + MARGIN - ROW_GAP;
+        let height = (top + rows as i32 * row_height + groups.len() as i32 * strip_h)
+            .max(legend_origin.1 + legend_h)
+            + MARGIN
+            - ROW_GAP;
         HeatmapLayout {
             width: width as u32,
             height: height as u32,
@@ -229,6 +291,9 @@ impl HeatmapLayout {
             cell_height,
             panel_origins,
             columns,
+            panel_columns,
+            strip_origins,
+            strip_width,
             legend_origin,
             y_label_width,
         }
@@ -449,7 +514,23 @@ fn draw<DB: DrawingBackend>(
     let (panel_w, panel_h) = layout.panel_size();
     let x_ticks = axis_ticks(&figure.x, panel_w);
     let y_ticks = axis_ticks(&figure.y, panel_h);
+    for (strip, &(x, y)) in figure.strips.iter().zip(&layout.strip_origins) {
+        root.draw(&Rectangle::new(
+            [(x, y), (x + layout.strip_width, y + STRIP_HEIGHT - 6)],
+            STRIP_FILL.filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 4, y + STRIP_HEIGHT - 6)],
+            INK.filled(),
+        ))?;
+        root.draw_text(
+            &strip.label,
+            &style(STRIP_TEXT, INK, HPos::Left, VPos::Center),
+            (x + 14, y + (STRIP_HEIGHT - 6) / 2),
+        )?;
+    }
     for (p, panel) in figure.panels.iter().enumerate() {
+        let first_column = layout.panel_columns[p] == 0;
         let (ox, oy) = layout.panel_origins[p];
         root.draw_text(
             &panel.title,
@@ -462,8 +543,8 @@ fn draw<DB: DrawingBackend>(
             INK,
         ))?;
         draw_x_axis(root, &figure.x, &x_ticks, layout, (ox, oy + panel_h))?;
-        draw_y_ticks(root, &y_ticks, layout, (ox, oy), p % layout.columns == 0)?;
-        if p % layout.columns == 0 {
+        draw_y_ticks(root, &y_ticks, layout, (ox, oy), first_column)?;
+        if first_column {
             let x = ox - TICK_LEN - 6 - layout.y_label_width - 10 - em(AXIS_NAME) / 2;
             let name_style = TextStyle {
                 font: FontDesc::new(FontFamily::Name(FAMILY), AXIS_NAME, FontStyle::Normal)

@@ -4,7 +4,7 @@
 
 use super::compare_map::{pair_indices, sweep_counts};
 use super::palette::{NOT_RUN, PairOutcome, hex, label_color};
-use super::sweep_cells::SweepCells;
+use super::sweep_cells::{Facets, SweepCells};
 use super::{Picture, PictureKind, RenderOptions};
 use crate::classify::Label;
 use crate::spec::SweepSpec;
@@ -75,11 +75,11 @@ fn label_meaning(label: Label) -> &'static str {
 pub fn write_index(
     dir: &Path,
     spec: &SweepSpec,
-    cells: &SweepCells,
+    facets: &Facets,
     pictures: &[Picture],
     options: &RenderOptions,
 ) -> Result<PathBuf> {
-    let page = page(dir, spec, cells, pictures, options);
+    let page = page(dir, spec, facets, pictures, options);
     let path = dir.join("index.html");
     std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
@@ -88,13 +88,14 @@ pub fn write_index(
 fn page(
     dir: &Path,
     spec: &SweepSpec,
-    cells: &SweepCells,
+    facets: &Facets,
     pictures: &[Picture],
     options: &RenderOptions,
 ) -> String {
     let mut h = String::new();
     let name = escape(&spec.name);
-    let total = cells.total_runs();
+    let total = facets.total_runs();
+    let done = facets.done;
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -107,10 +108,16 @@ fn page(
         "<p class=\"lead\">Where does gradient descent fit <code>relu(x)</code> on [-0.5, 0.5] with \
          <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? Each map cell is one starting point \
          (a₀, b₀, c₀, d₀); each panel is one activation f. The classic claim under test: SELU does not escape \
-         the \"all positive\" linear regime, Softplus does. Training: {}.</p>",
+         the \"all positive\" linear regime, Softplus does. Training{}: {}.</p>",
+        if facets.faceted() {
+            ", common to every setting below"
+        } else {
+            ""
+        },
         escape(&super::plane::training_summary(spec))
     );
-    let done_note = if cells.done < total {
+    variants_note(&mut h, facets);
+    let done_note = if done < total {
         format!(
             " <strong>This sweep is not finished:</strong> cells not run yet are drawn {} light gray.",
             swatch(NOT_RUN)
@@ -120,10 +127,9 @@ fn page(
     };
     let _ = writeln!(
         h,
-        "<p id=\"progress\" data-done=\"{}\" data-total=\"{total}\">{} of {total} runs done.{done_note}</p>",
-        cells.done, cells.done
+        "<p id=\"progress\" data-done=\"{done}\" data-total=\"{total}\">{done} of {total} runs done.{done_note}</p>"
     );
-    headline(&mut h, cells, options);
+    headline(&mut h, facets, options);
     let _ = writeln!(
         h,
         "<nav><a href=\"#summary\">Summary</a>{}<a href=\"#spec\">Spec</a><a href=\"#data\">Data</a></nav>",
@@ -152,7 +158,7 @@ fn page(
         "<p>Markers: ○ the original discussion's start a=1, b=0.5, c=1, d=-0.5; ◇ the same with d=0 \
          (drawn wherever they lie in a plane).</p>"
     );
-    summary_table(&mut h, cells);
+    summary_table(&mut h, facets);
     for kind in sections(pictures) {
         let _ = writeln!(h, "<h2 id=\"{}\">{}</h2>", anchor(kind), kind.heading());
         for p in pictures.iter().filter(|p| p.kind == kind) {
@@ -206,25 +212,80 @@ fn sections(pictures: &[Picture]) -> Vec<PictureKind> {
     kinds
 }
 
-/// The compare pair's key number, above everything else.
-fn headline(h: &mut String, cells: &SweepCells, options: &RenderOptions) {
+/// With several training variants: what varies, and how the maps show it.
+fn variants_note(h: &mut String, facets: &Facets) {
+    if !facets.faceted() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\" id=\"variants\">This sweep also varies the training ({keys}): {n} settings, \
+         each run from every start. Every map below shows them together, one row (or, on compare maps, one \
+         panel) per setting on shared axes and colors, so a basin can be followed from setting to setting:</p>\n<ul>",
+        keys = escape(&facets.keys_words()),
+        n = facets.facets.len(),
+    );
+    for f in &facets.facets {
+        let _ = writeln!(
+            h,
+            "<li data-variant=\"{}\"><code>{}</code></li>",
+            escape(&f.describe),
+            escape(&f.title)
+        );
+    }
+    let _ = writeln!(h, "</ul>");
+}
+
+/// The compare pair's key number, above everything else; with several
+/// training variants, also per variant.
+fn headline(h: &mut String, facets: &Facets, options: &RenderOptions) {
     let (first, second) = options.compare;
+    let cells = facets.first();
     match pair_indices(cells, options.compare) {
         Some(pair) => {
-            let counts = sweep_counts(cells, pair);
+            let counts: Vec<_> = facets
+                .facets
+                .iter()
+                .map(|f| sweep_counts(&f.cells, pair))
+                .collect();
+            let mut all = counts[0];
+            for c in &counts[1..] {
+                for (total, n) in all.counts.iter_mut().zip(c.counts) {
+                    *total += n;
+                }
+            }
             let unit = if cells.replicates > 1 {
                 "start/seed pairs"
             } else {
                 "starts"
             };
+            let by_variant = if facets.faceted() {
+                let parts: Vec<String> = facets
+                    .facets
+                    .iter()
+                    .zip(&counts)
+                    .map(|(f, c)| {
+                        format!(
+                            "<span data-variant=\"{}\" data-count=\"{n}\" data-of=\"{of}\">{}: {n} of {of}</span>",
+                            escape(&f.describe),
+                            escape(&f.title),
+                            n = c.get(PairOutcome::OnlySecond),
+                            of = c.total(),
+                        )
+                    })
+                    .collect();
+                format!(" ({})", parts.join("; "))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 h,
                 "<p class=\"headline\" id=\"headline\" data-count=\"{n}\" data-of=\"{of}\">{first} fails and \
-                 {second} converges from <strong>{n}</strong> of {of} {unit} run with both; the reverse \
+                 {second} converges from <strong>{n}</strong> of {of} {unit} run with both{by_variant}; the reverse \
                  ({first} converges, {second} fails) from {rev}.</p>",
-                n = counts.get(PairOutcome::OnlySecond),
-                of = counts.total(),
-                rev = counts.get(PairOutcome::OnlyFirst),
+                n = all.get(PairOutcome::OnlySecond),
+                of = all.total(),
+                rev = all.get(PairOutcome::OnlyFirst),
             );
         }
         None => {
@@ -236,11 +297,19 @@ fn headline(h: &mut String, cells: &SweepCells, options: &RenderOptions) {
     }
 }
 
-fn summary_table(h: &mut String, cells: &SweepCells) {
+/// The runs per activation and label; with several training variants, one
+/// block of rows per variant (`data-variant` on its rows and cells).
+fn summary_table(h: &mut String, facets: &Facets) {
+    let cells = facets.first();
     let _ = writeln!(
         h,
-        "<h2 id=\"summary\">Summary</h2>\n<p>Runs per activation and label{}.</p>\n\
+        "<h2 id=\"summary\">Summary</h2>\n<p>Runs per {}activation and label{}.</p>\n\
          <table id=\"summary-table\">\n<thead><tr><th>activation</th>",
+        if facets.faceted() {
+            "training setting, "
+        } else {
+            ""
+        },
         if cells.replicates > 1 {
             " (every start and replicate)"
         } else {
@@ -252,20 +321,42 @@ fn summary_table(h: &mut String, cells: &SweepCells) {
     }
     let _ = writeln!(
         h,
-        "<th>{}not run</th><th>total</th><th>converged</th></tr></thead>\n<tbody>",
+        "<th>{}not run</th><th>total</th><th>converged</th></tr></thead>",
         swatch(NOT_RUN)
     );
+    if !facets.faceted() {
+        let _ = writeln!(h, "<tbody>");
+        summary_rows(h, cells, "");
+        let _ = writeln!(h, "</tbody></table>");
+        return;
+    }
+    for f in &facets.facets {
+        let variant = escape(&f.describe);
+        let _ = writeln!(
+            h,
+            "<tbody data-variant=\"{variant}\">\n<tr class=\"variant\"><th colspan=\"{}\" style=\"background:#ececec; text-align:left; border-left:4px solid #222\">{}</th></tr>",
+            Label::ALL.len() + 4,
+            escape(&f.title)
+        );
+        summary_rows(h, &f.cells, &format!(" data-variant=\"{variant}\""));
+        let _ = writeln!(h, "</tbody>");
+    }
+    let _ = writeln!(h, "</table>");
+}
+
+/// One row per activation; `attr` is added to every row and count cell.
+fn summary_rows(h: &mut String, cells: &SweepCells, attr: &str) {
     for (act, activation) in cells.activations.iter().enumerate() {
         let (counts, missing) = cells.label_counts(act);
         let done: usize = counts.iter().sum();
         let _ = write!(
             h,
-            "<tr data-activation=\"{activation}\"><td>{activation}</td>"
+            "<tr{attr} data-activation=\"{activation}\"><td>{activation}</td>"
         );
         for (label, n) in Label::ALL.iter().zip(counts) {
             let _ = write!(
                 h,
-                "<td data-activation=\"{activation}\" data-label=\"{}\">{n}</td>",
+                "<td{attr} data-activation=\"{activation}\" data-label=\"{}\">{n}</td>",
                 label.name()
             );
         }
@@ -276,11 +367,10 @@ fn summary_table(h: &mut String, cells: &SweepCells) {
         };
         let _ = writeln!(
             h,
-            "<td data-activation=\"{activation}\" data-label=\"not-run\">{missing}</td><td>{}</td><td>{share}</td></tr>",
+            "<td{attr} data-activation=\"{activation}\" data-label=\"not-run\">{missing}</td><td>{}</td><td>{share}</td></tr>",
             done + missing
         );
     }
-    let _ = writeln!(h, "</tbody></table>");
 }
 
 fn data_links(h: &mut String, dir: &Path) {

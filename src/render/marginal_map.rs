@@ -2,12 +2,14 @@
 //! runs that converged at each (x, y), over every value of the hidden axes
 //! (and every replicate).
 
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel, format_value};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
+use super::outcome_map::{activation_panels, layout_sentence, strips, training_words};
 use super::palette::NOT_RUN;
 use super::plane::{Plane, original_start_markers};
-use super::sweep_cells::{AXIS_NAMES, SweepCells};
+use super::sweep_cells::{AXIS_NAMES, Facets};
 
-pub fn figure(cells: &SweepCells, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
+pub fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
+    let cells = facets.first();
     let (nx, ny) = plane.size(cells);
     let hidden = plane.hidden(cells);
     let scale = ColorScale {
@@ -33,31 +35,28 @@ pub fn figure(cells: &SweepCells, plane: &Plane, training: &str) -> (HeatmapFigu
         }
         combos
     };
-    let panels = (0..cells.activations.len())
-        .map(|act| Panel {
-            title: cells.activations[act].name().to_string(),
-            cells: (0..ny)
-                .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
-                .map(|(ix, iy)| {
-                    let (mut done, mut converged) = (0usize, 0usize);
-                    for combo in &combos {
-                        let mut idx = *combo;
-                        idx[plane.x] = ix;
-                        idx[plane.y] = iy;
-                        for run in cells.replicates_at(act, idx).iter().flatten() {
-                            done += 1;
-                            converged += usize::from(run.converged());
-                        }
+    let panels = activation_panels(facets, |cells, act| {
+        (0..ny)
+            .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
+            .map(|(ix, iy)| {
+                let (mut done, mut converged) = (0usize, 0usize);
+                for combo in &combos {
+                    let mut idx = *combo;
+                    idx[plane.x] = ix;
+                    idx[plane.y] = iy;
+                    for run in cells.replicates_at(act, idx).iter().flatten() {
+                        done += 1;
+                        converged += usize::from(run.converged());
                     }
-                    if done == 0 {
-                        NOT_RUN
-                    } else {
-                        scale.color(converged as f64 / done as f64)
-                    }
-                })
-                .collect(),
-        })
-        .collect();
+                }
+                if done == 0 {
+                    NOT_RUN
+                } else {
+                    scale.color(converged as f64 / done as f64)
+                }
+            })
+            .collect()
+    });
     let over: Vec<String> = hidden
         .iter()
         .map(|&k| {
@@ -76,7 +75,7 @@ pub fn figure(cells: &SweepCells, plane: &Plane, training: &str) -> (HeatmapFigu
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let caption = format!(
         "Fraction of runs that converged at each ({}, {}), over all values of {over}{}: {per_cell} runs per cell. \
-         Yellow: every start converged; dark purple: none did. Markers show where the original starts project.",
+         Yellow: every start converged; dark purple: none did. Markers show where the original starts project.{}",
         x.name,
         y.name,
         if cells.replicates > 1 {
@@ -84,6 +83,7 @@ pub fn figure(cells: &SweepCells, plane: &Plane, training: &str) -> (HeatmapFigu
         } else {
             ""
         },
+        layout_sentence(facets),
     );
     let fixed: Vec<String> = (0..4)
         .filter(|&k| k != plane.x && k != plane.y && !hidden.contains(&k))
@@ -105,10 +105,11 @@ pub fn figure(cells: &SweepCells, plane: &Plane, training: &str) -> (HeatmapFigu
             "Fraction converged, by ({}, {}), {over_words}",
             x.name, y.name
         ),
-        subtitle: training.to_string(),
+        subtitle: training_words(facets, training, "row"),
         x,
         y,
         panels,
+        strips: strips(facets, cells.activations.len()),
         markers: original_start_markers(cells, plane, true),
         legend: Legend::Colorbar {
             title: "fraction converged".into(),

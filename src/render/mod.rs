@@ -10,6 +10,16 @@
 //! - with more than two varying axes, the maps are slices through a pin point
 //!   and marginal maps summarise the hidden axes (`marginal_map`).
 //!
+//! When the spec's `[train]` table lists several values (training
+//! *variants*, `spec.train.variants()`), every picture shows all variants on
+//! shared axes and colors: the activation maps (outcome, speed, probability,
+//! marginal) as a grid with one row per variant, under a band labelled with
+//! its settings, and one column per activation; the compare map one panel
+//! per variant. A reader follows a basin down a column, setting to setting,
+//! in one image. The page lists the variants and gives the summary table
+//! one block per variant (`data-variant` = `TrainVariant::describe()`). With
+//! one variant everything is drawn as before.
+//!
 //! `heatmap` lays out and draws any of them with plotters, `font` supplies
 //! the embedded font, `palette` the fixed colors, `html` the page.
 
@@ -38,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use sweep_cells::SweepCells;
+use sweep_cells::Facets;
 
 /// Picture file format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -187,8 +197,14 @@ pub struct Picture {
     /// Axis names across and up.
     pub axes: (&'static str, &'static str),
     pub caption: String,
-    /// Panel titles, left to right.
+    /// Panel titles, left to right, then top to bottom.
     pub panels: Vec<String>,
+    /// The training variant each panel shows ([`TrainVariant::describe`],
+    /// the page's `data-variant`), one per panel; empty strings when the
+    /// spec lists no training setting.
+    ///
+    /// [`TrainVariant::describe`]: crate::spec::TrainVariant::describe
+    pub variants: Vec<String>,
     /// Where each cell was drawn.
     pub layout: HeatmapLayout,
 }
@@ -222,6 +238,8 @@ struct Job {
     axes: (&'static str, &'static str),
     figure: heatmap::HeatmapFigure,
     caption: String,
+    /// Per panel: the variant it shows.
+    variants: Vec<String>,
 }
 
 /// [`render_all`] with explicit options.
@@ -235,8 +253,8 @@ pub fn render_all_with(
     options.validate().map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let cells = SweepCells::new(spec, records);
-    let jobs = plan(spec, &cells, options, format);
+    let facets = Facets::new(spec, records);
+    let jobs = plan(spec, &facets, options, format);
     let pictures = jobs
         .into_par_iter()
         .map(|job| {
@@ -247,38 +265,54 @@ pub fn render_all_with(
                 axes: job.axes,
                 caption: job.caption,
                 panels: job.figure.panels.iter().map(|p| p.title.clone()).collect(),
+                variants: job.variants,
                 layout,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let index = html::write_index(dir, spec, &cells, &pictures, options)?;
+    let index = html::write_index(dir, spec, &facets, &pictures, options)?;
     Ok(RenderReport {
         index,
         pictures,
-        runs_done: cells.done,
-        runs_total: cells.total_runs(),
-        runs_ignored: cells.off_grid,
+        runs_done: facets.done,
+        runs_total: facets.total_runs(),
+        runs_ignored: facets.off_grid,
     })
 }
 
-/// Every picture of a sweep, in page order.
-fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: Format) -> Vec<Job> {
+/// Every picture of a sweep, in page order. With several training variants
+/// each picture shows all of them: the activation maps one row per variant,
+/// the compare map one panel per variant.
+fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Format) -> Vec<Job> {
     let training = plane::training_summary(spec);
+    let cells = facets.first();
     let pin = plane::pin_indices(cells, options.pin.values());
     let planes: Vec<plane::Plane> = plane::axis_pairs(cells)
         .into_iter()
         .map(|(x, y)| plane::Plane { x, y, pin })
         .collect();
-    let speed_scale = speed_map::scale(cells);
+    let speed_scale = speed_map::scale(facets);
     let ext = format.extension();
+    let per_activation: Vec<String> = facets
+        .facets
+        .iter()
+        .flat_map(|f| std::iter::repeat_n(f.describe.clone(), cells.activations.len()))
+        .collect();
+    let per_variant: Vec<String> = facets.facets.iter().map(|f| f.describe.clone()).collect();
     let mut jobs = Vec::new();
     let mut push = |kind, file: String, p: &plane::Plane, (figure, caption)| {
+        let variants = if kind == PictureKind::Compare {
+            per_variant.clone()
+        } else {
+            per_activation.clone()
+        };
         jobs.push(Job {
             file,
             kind,
             axes: (sweep_cells::AXIS_NAMES[p.x], sweep_cells::AXIS_NAMES[p.y]),
             figure,
             caption,
+            variants,
         })
     };
     for p in &planes {
@@ -286,12 +320,12 @@ fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: F
             PictureKind::Outcome,
             format!("outcome-{}.{ext}", p.stem()),
             p,
-            outcome_map::figure(cells, p, &training),
+            outcome_map::figure(facets, p, &training),
         );
     }
     let (first, second) = options.compare;
     for p in &planes {
-        if let Some(fig) = compare_map::figure(cells, p, &training, options.compare) {
+        if let Some(fig) = compare_map::figure(facets, p, &training, options.compare) {
             push(
                 PictureKind::Compare,
                 format!("compare-{first}-{second}-{}.{ext}", p.stem()),
@@ -305,7 +339,7 @@ fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: F
             PictureKind::Speed,
             format!("speed-{}.{ext}", p.stem()),
             p,
-            speed_map::figure(cells, p, &training, speed_scale),
+            speed_map::figure(facets, p, &training, speed_scale),
         );
     }
     if cells.replicates > 1 {
@@ -314,7 +348,7 @@ fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: F
                 PictureKind::Probability,
                 format!("probability-{}.{ext}", p.stem()),
                 p,
-                outcome_map::probability_figure(cells, p, &training),
+                outcome_map::probability_figure(facets, p, &training),
             );
         }
     }
@@ -323,7 +357,7 @@ fn plan(spec: &SweepSpec, cells: &SweepCells, options: &RenderOptions, format: F
             PictureKind::Marginal,
             format!("marginal-{}.{ext}", p.stem()),
             p,
-            marginal_map::figure(cells, p, &training),
+            marginal_map::figure(facets, p, &training),
         );
     }
     jobs

@@ -27,6 +27,8 @@ pub const NOT_CONVERGED: RGBColor = RGBColor(150, 150, 150);
 pub const INK: RGBColor = RGBColor(34, 34, 34);
 /// Secondary text.
 pub const MUTED: RGBColor = RGBColor(90, 90, 90);
+/// The band behind a faceted figure's row label.
+pub const STRIP_FILL: RGBColor = RGBColor(236, 236, 236);
 
 /// The color of a label, identical in every picture and on the page.
 pub fn label_color(label: Label) -> RGBColor {

@@ -2,16 +2,20 @@
 //! loss stayed below the threshold, so slow and fast basins show, not only
 //! the boundary. One color scale for every speed map of a sweep.
 
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel, format_value};
-use super::outcome_map::{majority_label, subtitle, title, where_words};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
+use super::outcome_map::{
+    activation_panels, layout_sentence, majority_label, plane_cells, strips, subtitle, title,
+    where_words,
+};
 use super::palette::{NOT_CONVERGED, NOT_RUN};
 use super::plane::{Plane, original_start_markers};
-use super::sweep_cells::SweepCells;
+use super::sweep_cells::Facets;
 use crate::classify::Label;
 
-/// The sweep-wide scale: log when the steps span more than a factor of 20.
-pub fn scale(cells: &SweepCells) -> ColorScale {
-    let (lo, hi) = cells.converged_at_range().unwrap_or((1, 2));
+/// The sweep-wide scale (every training variant's runs): log when the steps
+/// span more than a factor of 20.
+pub fn scale(facets: &Facets) -> ColorScale {
+    let (lo, hi) = facets.converged_at_range().unwrap_or((1, 2));
     let (lo, hi) = (f64::from(lo.max(1)), f64::from(hi.max(1)));
     ColorScale {
         min: lo,
@@ -46,28 +50,22 @@ fn cell_step(runs: &[Option<super::sweep_cells::RunSummary>]) -> Option<f64> {
 }
 
 pub fn figure(
-    cells: &SweepCells,
+    facets: &Facets,
     plane: &Plane,
     training: &str,
     scale: ColorScale,
 ) -> (HeatmapFigure, String) {
-    let (nx, ny) = plane.size(cells);
-    let panels = (0..cells.activations.len())
-        .map(|act| Panel {
-            title: cells.activations[act].name().to_string(),
-            cells: (0..ny)
-                .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
-                .map(|(ix, iy)| {
-                    let runs = cells.replicates_at(act, plane.index(ix, iy));
-                    match cell_step(runs) {
-                        Some(step) => scale.color(step),
-                        None if runs.iter().all(Option::is_none) => NOT_RUN,
-                        None => NOT_CONVERGED,
-                    }
-                })
-                .collect(),
+    let cells = facets.first();
+    let panels = activation_panels(facets, |cells, act| {
+        plane_cells(cells, plane, |idx| {
+            let runs = cells.replicates_at(act, idx);
+            match cell_step(runs) {
+                Some(step) => scale.color(step),
+                None if runs.iter().all(Option::is_none) => NOT_RUN,
+                None => NOT_CONVERGED,
+            }
         })
-        .collect();
+    });
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let median = if cells.replicates > 1 {
         " (median over the converged replicates)"
@@ -77,20 +75,26 @@ pub fn figure(
     let caption = format!(
         "How fast each start converged in the {}–{} plane ({}): the training step from which the loss stayed \
          below the convergence threshold{median}, from {} (bright) to {} steps (dark){}. \
-         Gray cells did not converge.",
+         Gray cells did not converge.{}",
         x.name,
         y.name,
         where_words(cells, plane),
         format_value(scale.min),
         format_value(scale.max),
         if scale.log { ", on a log scale" } else { "" },
+        if facets.faceted() {
+            format!("{} One color scale for every row.", layout_sentence(facets))
+        } else {
+            String::new()
+        },
     );
     let figure = HeatmapFigure {
         title: title("Steps to converge", cells, plane),
-        subtitle: subtitle(cells, plane, training),
+        subtitle: subtitle(facets, plane, training, "row"),
         x,
         y,
         panels,
+        strips: strips(facets, cells.activations.len()),
         markers: original_start_markers(cells, plane, false),
         legend: Legend::Colorbar {
             title: "converged at step".into(),

@@ -1,10 +1,11 @@
-//! The finished runs of a sweep arranged on its grid: for every activation,
-//! grid point and replicate, the label and convergence step, or nothing when
-//! that run is not done yet.
+//! The finished runs of a sweep arranged on its grid: for every training
+//! variant ([`Facets`]), activation, grid point and replicate, the label and
+//! convergence step, or nothing when that run is not done yet.
 
 use crate::classify::Label;
 use crate::problem::activation::Activation;
 use crate::spec::SweepSpec;
+use crate::spec::train_axes::TrainVariant;
 use crate::store::RunRecord;
 
 /// Parameter names in axis order.
@@ -38,47 +39,50 @@ pub struct SweepCells {
 }
 
 impl SweepCells {
-    pub fn new(spec: &SweepSpec, records: &[RunRecord]) -> SweepCells {
+    /// An empty grid of runs for `spec`'s starts, activations and replicates.
+    fn empty(spec: &SweepSpec) -> SweepCells {
         let axes = spec.grid.axes().map(|(_, axis)| axis.values());
-        let activations = spec.activations.clone();
-        let replicates = spec.replicates;
         let points: usize = axes.iter().map(Vec::len).product();
-        let mut cells = SweepCells {
+        SweepCells {
             axes,
-            activations,
-            replicates,
-            runs: vec![None; points * spec.activations.len() * replicates as usize],
+            activations: spec.activations.clone(),
+            replicates: spec.replicates,
+            runs: vec![None; points * spec.activations.len() * spec.replicates as usize],
             done: 0,
             off_grid: 0,
+        }
+    }
+
+    /// Places `record` on the grid (a later record of the same run replaces
+    /// an earlier one); `false` when its start, activation or replicate is
+    /// not in the spec.
+    fn place(&mut self, record: &RunRecord) -> bool {
+        let Some(act) = self
+            .activations
+            .iter()
+            .position(|&a| a == record.activation)
+        else {
+            return false;
         };
-        for record in records {
-            let act = cells
-                .activations
-                .iter()
-                .position(|&a| a == record.activation);
-            let mut idx = [0usize; 4];
-            let mut on_grid = act.is_some() && record.replicate < replicates;
-            for ((slot, values), &v) in idx.iter_mut().zip(&cells.axes).zip(&record.start) {
-                match index_of(values, v) {
-                    Some(i) => *slot = i,
-                    None => on_grid = false,
-                }
-            }
-            match act {
-                Some(act) if on_grid => {
-                    let slot = cells.slot(act, cells.point(idx), record.replicate);
-                    if cells.runs[slot].is_none() {
-                        cells.done += 1;
-                    }
-                    cells.runs[slot] = Some(RunSummary {
-                        label: record.outcome.label,
-                        converged_at: record.outcome.converged_at,
-                    });
-                }
-                _ => cells.off_grid += 1,
+        if record.replicate >= self.replicates {
+            return false;
+        }
+        let mut idx = [0usize; 4];
+        for ((slot, values), &v) in idx.iter_mut().zip(&self.axes).zip(&record.start) {
+            match index_of(values, v) {
+                Some(i) => *slot = i,
+                None => return false,
             }
         }
-        cells
+        let slot = self.slot(act, self.point(idx), record.replicate);
+        if self.runs[slot].is_none() {
+            self.done += 1;
+        }
+        self.runs[slot] = Some(RunSummary {
+            label: record.outcome.label,
+            converged_at: record.outcome.converged_at,
+        });
+        true
     }
 
     /// Number of grid points.
@@ -148,6 +152,120 @@ impl SweepCells {
                 None => Some((s, s)),
                 Some((lo, hi)) => Some((lo.min(s), hi.max(s))),
             })
+    }
+}
+
+/// The runs of one training variant (one combination of the settings the
+/// spec's `[train]` table lists).
+#[derive(Clone, Debug)]
+pub struct Facet {
+    /// [`TrainVariant::describe`]: `"lr=0.1"`, `"data.mode=fixed,
+    /// data.batch=-"`; empty when nothing is listed. The page's
+    /// `data-variant` attribute.
+    pub describe: String,
+    /// What the maps are labelled with: `describe` without the settings that
+    /// do not apply to this variant (`"data.mode=fixed"`).
+    pub title: String,
+    pub cells: SweepCells,
+}
+
+/// A sweep's runs split by training variant, in the order of
+/// `spec.train.variants()` (the index a [`RunRecord`]'s `variant` holds).
+/// One facet when the spec lists no training setting.
+#[derive(Clone, Debug)]
+pub struct Facets {
+    pub facets: Vec<Facet>,
+    /// The settings that vary (`"lr"`, `"data.mode"`, ...).
+    pub keys: Vec<&'static str>,
+    /// Records placed on the grid.
+    pub done: usize,
+    /// Records whose start, activation, replicate or variant is not in the
+    /// spec.
+    pub off_grid: usize,
+}
+
+impl Facets {
+    pub fn new(spec: &SweepSpec, records: &[RunRecord]) -> Facets {
+        let variants = spec.train.variants();
+        let keys = variants
+            .first()
+            .map(|v| v.labels.iter().map(|(k, _)| *k).collect())
+            .unwrap_or_default();
+        let mut facets: Vec<Facet> = variants
+            .iter()
+            .map(|v| Facet {
+                describe: v.describe(),
+                title: facet_title(v),
+                cells: SweepCells::empty(spec),
+            })
+            .collect();
+        if facets.is_empty() {
+            facets.push(Facet {
+                describe: String::new(),
+                title: String::new(),
+                cells: SweepCells::empty(spec),
+            });
+        }
+        let mut off_grid = 0;
+        for record in records {
+            let placed = facets
+                .get_mut(record.variant as usize)
+                .is_some_and(|f| f.cells.place(record));
+            off_grid += usize::from(!placed);
+        }
+        let done = facets.iter().map(|f| f.cells.done).sum();
+        Facets {
+            facets,
+            keys,
+            done,
+            off_grid,
+        }
+    }
+
+    /// More than one training variant: every map gets one row (or panel)
+    /// per variant.
+    pub fn faceted(&self) -> bool {
+        self.facets.len() > 1
+    }
+
+    /// The first variant's runs: the grid, activations and replicates are
+    /// the same in every variant.
+    pub fn first(&self) -> &SweepCells {
+        &self.facets[0].cells
+    }
+
+    /// Number of runs the whole sweep has.
+    pub fn total_runs(&self) -> usize {
+        self.facets.iter().map(|f| f.cells.total_runs()).sum()
+    }
+
+    /// Smallest and largest `converged_at` of converged runs of any variant.
+    pub fn converged_at_range(&self) -> Option<(u32, u32)> {
+        self.facets
+            .iter()
+            .filter_map(|f| f.cells.converged_at_range())
+            .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
+    }
+
+    /// `"lr"`, `"data.mode / data.batch"`: what the rows differ in.
+    pub fn keys_words(&self) -> String {
+        self.keys.join(" / ")
+    }
+}
+
+/// A variant's label without the settings that do not apply to it (those
+/// reading `-`); its full description if that leaves nothing.
+fn facet_title(variant: &TrainVariant) -> String {
+    let parts: Vec<String> = variant
+        .labels
+        .iter()
+        .filter(|(_, v)| v != "-")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if parts.is_empty() {
+        variant.describe()
+    } else {
+        parts.join(", ")
     }
 }
 
