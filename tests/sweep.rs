@@ -490,3 +490,67 @@ fn a_multi_axis_sweep_resumed_or_sharded_equals_one_uninterrupted_run() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("--by colour") && stderr(&bad).contains("data.mode"));
 }
+
+#[test]
+fn a_directory_from_another_build_can_be_read_but_not_continued() {
+    use basinmap::spec::SweepSpec;
+    use basinmap::store::fingerprint::SweepMeta;
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("other-build");
+    ok(&run(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+        "--shard",
+        "1/2",
+    ]));
+    // Pretend another build (other numerics) wrote it.
+    let stored = SweepSpec::load(&out.join("spec.toml")).unwrap();
+    let meta = SweepMeta::of_build(&stored, "0.1.0", "0123456789abcdef").unwrap();
+    std::fs::write(
+        out.join("sweep.json"),
+        serde_json::to_string(&meta).unwrap(),
+    )
+    .unwrap();
+
+    ok(&run(&["summary", out.to_str().unwrap()]));
+    ok(&run(&["status", out.to_str().unwrap()]));
+    let resume = run(&["resume", out.to_str().unwrap(), "--quiet", "--shard", "2/2"]);
+    assert!(!resume.status.success());
+    assert!(
+        stderr(&resume).contains("kernel 0123456789abcdef"),
+        "{}",
+        stderr(&resume)
+    );
+    let again = run(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("kernel build"),
+        "{}",
+        stderr(&again)
+    );
+
+    // An edited stored spec is refused even for reading.
+    let text = std::fs::read_to_string(out.join("spec.toml")).unwrap();
+    std::fs::write(
+        out.join("spec.toml"),
+        text.replace("steps = 300", "steps = 301"),
+    )
+    .unwrap();
+    let edited = run(&["summary", out.to_str().unwrap()]);
+    assert!(!edited.status.success());
+    assert!(
+        stderr(&edited).contains("does not match the fingerprint"),
+        "{}",
+        stderr(&edited)
+    );
+}

@@ -5,12 +5,12 @@ use super::print_stdout;
 use crate::cli::RenderArgs;
 use crate::grid::SweepGrid;
 use crate::render::render_all_with;
-use crate::store::ResultsDir;
+use crate::store::{Access, ResultsDir};
 use anyhow::Result;
 use std::fmt::Write;
 
 pub fn run(args: RenderArgs) -> Result<()> {
-    let dir = ResultsDir::open(&args.dir)?;
+    let dir = ResultsDir::open(&args.dir, Access::Read)?;
     let stored = dir.load_runs(&SweepGrid::new(&dir.spec))?;
     let records: Vec<_> = stored.by_id.into_values().collect();
     let report = render_all_with(

@@ -3,13 +3,13 @@
 use super::print_stdout;
 use crate::cli::DirArgs;
 use crate::grid::{Shard, SweepGrid};
-use crate::store::ResultsDir;
+use crate::store::{Access, ResultsDir};
 use anyhow::Result;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
 pub fn run(args: DirArgs) -> Result<()> {
-    let dir = ResultsDir::open(&args.dir)?;
+    let dir = ResultsDir::open(&args.dir, Access::Read)?;
     let grid = SweepGrid::new(&dir.spec);
     let stored = dir.load_runs(&grid)?;
     let total = grid.total_runs();

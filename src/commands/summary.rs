@@ -7,11 +7,11 @@ use crate::grid::SweepGrid;
 use crate::output::tables::{
     GroupAxis, grouped_json, grouped_table, label_counts, label_json, label_table,
 };
-use crate::store::ResultsDir;
+use crate::store::{Access, ResultsDir};
 use anyhow::{Result, anyhow};
 
 pub fn run(args: SummaryArgs) -> Result<()> {
-    let dir = ResultsDir::open(&args.dir)?;
+    let dir = ResultsDir::open(&args.dir, Access::Read)?;
     let grid = SweepGrid::new(&dir.spec);
     let stored = dir.load_runs(&grid)?;
     if let Some(by) = &args.by {

@@ -29,7 +29,13 @@ pub struct SweepMeta {
 }
 
 impl SweepMeta {
+    /// The fingerprint of `spec` run by this build.
     pub fn of(spec: &SweepSpec) -> Result<SweepMeta> {
+        SweepMeta::of_build(spec, TOOL_VERSION, KERNEL_ID)
+    }
+
+    /// The fingerprint `spec` has when run by the given build.
+    pub fn of_build(spec: &SweepSpec, tool_version: &str, kernel_id: &str) -> Result<SweepMeta> {
         let mut described: Vec<String> = Vec::new();
         for variant in spec.train.variants() {
             let text = variant.config.data.to_string();
@@ -47,14 +53,14 @@ impl SweepMeta {
         }
         let canonical = serde_json::to_string(&results_part(spec)).expect("spec serialises");
         let mut hasher = Sha256::new();
-        for part in [canonical.as_str(), TOOL_VERSION, KERNEL_ID, data.as_str()] {
+        for part in [canonical.as_str(), tool_version, kernel_id, data.as_str()] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         Ok(SweepMeta {
             fingerprint: hex(&hasher.finalize()),
-            tool_version: TOOL_VERSION.to_string(),
-            kernel_id: KERNEL_ID.to_string(),
+            tool_version: tool_version.to_string(),
+            kernel_id: kernel_id.to_string(),
             data,
             total_runs: spec.total_runs(),
         })

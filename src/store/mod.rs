@@ -34,6 +34,15 @@ pub fn table_name(shard: Shard) -> String {
     }
 }
 
+/// What a command will do with a results directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// status, summary, render: any build may read it.
+    Read,
+    /// resume: only a build with the same numerics may add runs.
+    Write,
+}
+
 /// A results directory and the sweep it holds.
 pub struct ResultsDir {
     pub path: PathBuf,
@@ -55,7 +64,7 @@ impl ResultsDir {
     pub fn prepare(path: &Path, spec: &SweepSpec) -> Result<ResultsDir> {
         let meta = SweepMeta::of(spec)?;
         if path.join(META_FILE).exists() {
-            let stored = ResultsDir::open(path)?;
+            let stored = ResultsDir::open(path, Access::Read)?;
             if stored.meta.fingerprint != meta.fingerprint {
                 let mut what = differences(spec, &stored.spec);
                 if stored.meta.tool_version != meta.tool_version {
@@ -103,8 +112,10 @@ impl ResultsDir {
         })
     }
 
-    /// Opens a directory that holds a sweep, checking spec and fingerprint agree.
-    pub fn open(path: &Path) -> Result<ResultsDir> {
+    /// Opens a directory that holds a sweep, checking spec and fingerprint
+    /// agree. Reading accepts a directory written by another build (its rows
+    /// are what they are); writing into it needs the same numerics.
+    pub fn open(path: &Path, access: Access) -> Result<ResultsDir> {
         let meta_path = path.join(META_FILE);
         let meta_text = std::fs::read_to_string(&meta_path).map_err(|_| {
             anyhow!(
@@ -117,8 +128,10 @@ impl ResultsDir {
             .with_context(|| format!("{} is damaged", meta_path.display()))?;
         let spec = SweepSpec::load(&path.join(SPEC_FILE))?;
         let actual = SweepMeta::of(&spec)?;
-        if actual.fingerprint != meta.fingerprint {
-            if actual.tool_version != meta.tool_version || actual.kernel_id != meta.kernel_id {
+        let as_written = SweepMeta::of_build(&spec, &meta.tool_version, &meta.kernel_id)?;
+        let same_spec = as_written.fingerprint == meta.fingerprint;
+        if actual.fingerprint != meta.fingerprint && !(same_spec && access == Access::Read) {
+            if same_spec {
                 bail!(
                     "{} was written by basinmap {} (kernel {}), this is {} (kernel {}): results of builds with different numerics are not mixed; continue it with the build that started it, or run the spec again into a new --out directory",
                     path.display(),

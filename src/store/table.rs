@@ -76,19 +76,39 @@ pub fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
             damaged_bytes: bytes.len() as u64,
         });
     }
-    let mut records = Vec::new();
-    let mut offset = header.len();
     // Only newline-terminated rows count; parse until the first bad one.
-    while let Some(end) = bytes[offset..].iter().position(|&b| b == b'\n') {
-        let line = &bytes[offset..offset + end];
-        match std::str::from_utf8(line)
-            .ok()
-            .and_then(|l| parse_row(l, format))
-        {
-            Some(record) => records.push(record),
-            None => break,
+    let body_end = bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+        .max(header.len());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .quoting(false)
+        .from_reader(&bytes[header.len()..body_end]);
+    let mut records = Vec::new();
+    let mut row = csv::StringRecord::new();
+    let mut offset = header.len();
+    loop {
+        let row_start = header.len() + reader.position().byte() as usize;
+        match reader.read_record(&mut row) {
+            Ok(true) => match parse_row(&row, format) {
+                Some(record) => {
+                    records.push(record);
+                    offset = header.len() + reader.position().byte() as usize;
+                }
+                None => {
+                    offset = row_start;
+                    break;
+                }
+            },
+            Ok(false) => break,
+            Err(_) => {
+                offset = row_start;
+                break;
+            }
         }
-        offset += end + 1;
     }
     Ok(TableContents {
         records,
@@ -97,16 +117,16 @@ pub fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
     })
 }
 
-fn parse_row(line: &str, format: &TableFormat) -> Option<RunRecord> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(line.as_bytes());
-    let row = reader.records().next()?.ok()?;
-    let settings: Vec<String> = row.iter().skip(COLUMNS.len()).map(str::to_string).collect();
+fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord> {
     if row.len() != COLUMNS.len() + format.variant_values[0].len() {
         return None;
     }
-    let variant = *format.variant_by_values.get(&settings)?;
+    let variant = if row.len() == COLUMNS.len() {
+        0
+    } else {
+        let settings: Vec<String> = row.iter().skip(COLUMNS.len()).map(str::to_string).collect();
+        *format.variant_by_values.get(&settings)?
+    };
     let number = |i: usize| row[i].parse::<f64>().ok();
     let start = [number(0)?, number(1)?, number(2)?, number(3)?];
     let activation: Activation = row[4].parse().ok()?;
