@@ -735,6 +735,14 @@ fn everything<L: Lane>(xs: &[L::Elem]) -> Vec<L::Elem> {
             let (v, d) = act.eval_lanes(x);
             results.extend([v, d]);
         }
+        let zero = L::constant(0.0);
+        for all in [
+            x.all_gt(zero),
+            (x.abs() + L::constant(1.0)).all_gt(zero),
+            x.all_gt(-x),
+        ] {
+            results.push(L::constant(if all { 1.0 } else { 0.0 }));
+        }
         for r in results {
             r.store(&mut buf);
             out.extend_from_slice(&buf[..L::WIDTH]);

@@ -140,6 +140,14 @@ impl Activation {
                     z.select_gt(zero, one, slope),
                 )
             }
+            // On the positive piece (where the linear trap lives) every lane
+            // often agrees: then the exponential is skipped, with the same
+            // results the selects below would give.
+            Activation::Elu if z.all_gt(zero) => (z, one),
+            Activation::Selu if z.all_gt(zero) => {
+                let lambda = L::constant(SELU_LAMBDA);
+                (lambda * z, lambda)
+            }
             Activation::Elu => {
                 let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
                 (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))

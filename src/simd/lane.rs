@@ -42,6 +42,8 @@ pub trait Lane:
     fn pow2i(self) -> Self;
     /// Per lane: `if self > rhs { then } else { other }` (false for NaN).
     fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self;
+    /// `self > rhs` in every lane (false if any lane is NaN).
+    fn all_gt(self, rhs: Self) -> bool;
 
     #[inline(always)]
     fn constant(v: f64) -> Self {
@@ -149,6 +151,11 @@ impl<T: Real, const W: usize> Lane for Lanes<T, W> {
     #[inline(always)]
     fn pow2i(self) -> Self {
         self.each(T::pow2i)
+    }
+
+    #[inline(always)]
+    fn all_gt(self, rhs: Self) -> bool {
+        self.0.iter().zip(rhs.0).all(|(&a, b)| a > b)
     }
 
     #[inline(always)]

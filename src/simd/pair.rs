@@ -50,6 +50,10 @@ impl<V: Lane> Lane for Pair<V> {
         Pair(self.0.pow2i(), self.1.pow2i())
     }
     #[inline(always)]
+    fn all_gt(self, rhs: Self) -> bool {
+        self.0.all_gt(rhs.0) & self.1.all_gt(rhs.1)
+    }
+    #[inline(always)]
     fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self {
         Pair(
             self.0.select_gt(rhs.0, then.0, other.0),

@@ -28,7 +28,8 @@ macro_rules! register_lane {
         round: |$rx:ident| $round:expr,
         floor: |$fx:ident| $floor:expr,
         pow2i: |$px:ident| $pow2i:expr,
-        select_gt: |$sa:ident, $sb:ident, $st:ident, $so:ident| $select:expr $(,)?
+        select_gt: |$sa:ident, $sb:ident, $st:ident, $so:ident| $select:expr,
+        all_gt: |$ga:ident, $gb:ident| $all_gt:expr $(,)?
     ) => {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($reg);
@@ -87,6 +88,12 @@ macro_rules! register_lane {
                 let $px = self.0;
                 // SAFETY: see the module docs.
                 unsafe { $name($pow2i) }
+            }
+            #[inline(always)]
+            fn all_gt(self, rhs: Self) -> bool {
+                let ($ga, $gb) = (self.0, rhs.0);
+                // SAFETY: see the module docs.
+                unsafe { $all_gt }
             }
             #[inline(always)]
             fn select_gt(self, rhs: Self, then: Self, other: Self) -> Self {
@@ -156,6 +163,7 @@ register_lane!(
         _mm512_add_ps(x, _mm512_set1_ps(8_388_735.0))
     ))),
     select_gt: |a, b, then, other| _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b), other, then),
+    all_gt: |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b) == 0xFFFF,
 );
 
 register_lane!(
@@ -171,6 +179,7 @@ register_lane!(
         _mm512_add_pd(x, _mm512_set1_pd(4_503_599_627_371_519.0))
     ))),
     select_gt: |a, b, then, other| _mm512_mask_blend_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b), other, then),
+    all_gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b) == 0xFF,
 );
 
 register_lane!(
@@ -186,6 +195,7 @@ register_lane!(
         _mm256_add_ps(x, _mm256_set1_ps(8_388_735.0))
     ))),
     select_gt: |a, b, then, other| _mm256_blendv_ps(other, then, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b)),
+    all_gt: |a, b| _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(a, b)) == 0xFF,
 );
 
 register_lane!(
@@ -201,4 +211,5 @@ register_lane!(
         _mm256_add_pd(x, _mm256_set1_pd(4_503_599_627_371_519.0))
     ))),
     select_gt: |a, b, then, other| _mm256_blendv_pd(other, then, _mm256_cmp_pd::<_CMP_GT_OQ>(a, b)),
+    all_gt: |a, b| _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(a, b)) == 0xF,
 );
