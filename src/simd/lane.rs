@@ -56,6 +56,21 @@ pub trait Lane:
         rhs.select_gt(self, then, other)
     }
 
+    /// `self · 2^n` for integral `n`, rounded once (so also into the
+    /// subnormals and to infinity). Default: two exact-range halves; AVX-512
+    /// has one instruction for it.
+    #[inline(always)]
+    fn scale_exp2(self, n: Self) -> Self {
+        let n1 = (n * Self::constant(0.5)).floor();
+        self * n1.pow2i() * (n - n1).pow2i()
+    }
+
+    /// `self` limited to `[lo, hi]`, NaN staying NaN.
+    #[inline(always)]
+    fn clamp_keep_nan(self, lo: Self, hi: Self) -> Self {
+        self.select_lt(lo, lo, self.select_gt(hi, hi, self))
+    }
+
     /// Per lane `+1`, `-1` or `0` (`sign(0) = 0`, as TensorFlow and PyTorch;
     /// NaN maps to 0, and is caught later by the divergence check).
     #[inline(always)]

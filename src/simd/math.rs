@@ -52,8 +52,7 @@ pub fn expm1<L: Lane>(x: L) -> L {
 pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
     let lo = L::constant(L::Elem::EXP_MIN_ARG);
     let hi = L::constant(L::Elem::EXP_MAX_ARG);
-    // Compare-and-select (not min/max) so that NaN stays NaN.
-    let x = x.select_lt(lo, lo, x.select_gt(hi, hi, x));
+    let x = x.clamp_keep_nan(lo, hi);
     let n = (x * L::constant(std::f64::consts::LOG2_E)).round_ties_even();
     // Cody-Waite reduction: ln2 split in a part exact in T and the rest
     // (the rest includes LN2_TAIL, without which f64 has no rest at all and
@@ -65,16 +64,11 @@ pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
     // Horner down to t = Σ r^k/(k+1)!, so that e^r = t·r + 1 in one more
     // FMA, and e^r - 1 = t·r without cancellation.
     let t = taylor_tail(r, 1, L::Elem::EXP_DEGREE - 1);
-    // Scale in two halves so results in the subnormal range and up to the
-    // overflow threshold never need an out-of-range exponent.
-    let n1 = (n * L::constant(0.5)).floor();
-    let scale1 = n1.pow2i();
-    let scale2 = (n - n1).pow2i();
-    let exp = t.mul_add(r, L::constant(1.0)) * scale1 * scale2;
+    let one = L::constant(1.0);
+    let exp = t.mul_add(r, one).scale_exp2(n);
     // 2^n - 1 is exact for |n| <= 24; beyond, e^x - 1 is e^x or -1 to
     // within rounding, and 2^n itself may overflow.
-    let scale = scale1 * scale2;
-    let one = L::constant(1.0);
+    let scale = one.scale_exp2(n);
     // t·(r·2^n) + (2^n - 1) in one rounding (r·2^n is exact).
     let expm1 = n.abs().select_gt(
         L::constant(24.0),

@@ -50,6 +50,17 @@ impl<V: Lane> Lane for Pair<V> {
         Pair(self.0.pow2i(), self.1.pow2i())
     }
     #[inline(always)]
+    fn scale_exp2(self, n: Self) -> Self {
+        Pair(self.0.scale_exp2(n.0), self.1.scale_exp2(n.1))
+    }
+    #[inline(always)]
+    fn clamp_keep_nan(self, lo: Self, hi: Self) -> Self {
+        Pair(
+            self.0.clamp_keep_nan(lo.0, hi.0),
+            self.1.clamp_keep_nan(lo.1, hi.1),
+        )
+    }
+    #[inline(always)]
     fn all_gt(self, rhs: Self) -> bool {
         self.0.all_gt(rhs.0) & self.1.all_gt(rhs.1)
     }

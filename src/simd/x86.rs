@@ -29,7 +29,9 @@ macro_rules! register_lane {
         floor: |$fx:ident| $floor:expr,
         pow2i: |$px:ident| $pow2i:expr,
         select_gt: |$sa:ident, $sb:ident, $st:ident, $so:ident| $select:expr,
-        all_gt: |$ga:ident, $gb:ident| $all_gt:expr $(,)?
+        all_gt: |$ga:ident, $gb:ident| $all_gt:expr,
+        min: $min:ident, max: $max:ident
+        $(, scalef: $scalef:ident)? $(,)?
     ) => {
         #[derive(Clone, Copy, Debug)]
         pub struct $name($reg);
@@ -89,6 +91,20 @@ macro_rules! register_lane {
                 // SAFETY: see the module docs.
                 unsafe { $name($pow2i) }
             }
+            // x86 min/max return their second operand when either is NaN,
+            // so with `self` second a NaN passes through, as the default.
+            #[inline(always)]
+            fn clamp_keep_nan(self, lo: Self, hi: Self) -> Self {
+                // SAFETY: see the module docs.
+                unsafe { $name($max(lo.0, $min(hi.0, self.0))) }
+            }
+            $(
+                #[inline(always)]
+                fn scale_exp2(self, n: Self) -> Self {
+                    // SAFETY: see the module docs.
+                    unsafe { $name($scalef(self.0, n.0)) }
+                }
+            )?
             #[inline(always)]
             fn all_gt(self, rhs: Self) -> bool {
                 let ($ga, $gb) = (self.0, rhs.0);
@@ -164,6 +180,7 @@ register_lane!(
     ))),
     select_gt: |a, b, then, other| _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b), other, then),
     all_gt: |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b) == 0xFFFF,
+    min: _mm512_min_ps, max: _mm512_max_ps, scalef: _mm512_scalef_ps,
 );
 
 register_lane!(
@@ -180,6 +197,7 @@ register_lane!(
     ))),
     select_gt: |a, b, then, other| _mm512_mask_blend_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b), other, then),
     all_gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b) == 0xFF,
+    min: _mm512_min_pd, max: _mm512_max_pd, scalef: _mm512_scalef_pd,
 );
 
 register_lane!(
@@ -196,6 +214,7 @@ register_lane!(
     ))),
     select_gt: |a, b, then, other| _mm256_blendv_ps(other, then, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b)),
     all_gt: |a, b| _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(a, b)) == 0xFF,
+    min: _mm256_min_ps, max: _mm256_max_ps,
 );
 
 register_lane!(
@@ -212,4 +231,5 @@ register_lane!(
     ))),
     select_gt: |a, b, then, other| _mm256_blendv_pd(other, then, _mm256_cmp_pd::<_CMP_GT_OQ>(a, b)),
     all_gt: |a, b| _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(a, b)) == 0xF,
+    min: _mm256_min_pd, max: _mm256_max_pd,
 );
