@@ -110,15 +110,6 @@ impl DataSpec {
         }
     }
 
-    /// Points seen per step.
-    pub fn points_per_step(&self, file_len: Option<usize>) -> usize {
-        match self.mode {
-            DataMode::Fixed | DataMode::Grid => self.n,
-            DataMode::Fresh => self.batch,
-            DataMode::File => file_len.unwrap_or(0),
-        }
-    }
-
     /// The same spec for replicate `r` (seed shifted by `r`).
     pub fn for_replicate(&self, replicate: u32) -> DataSpec {
         DataSpec {
