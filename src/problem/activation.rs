@@ -129,6 +129,33 @@ impl Activation {
     /// `(f(z), f'(z))` for every lane, in the lanes' precision.
     #[inline(always)]
     pub fn eval_lanes<L: Lane>(self, z: L) -> (L, L) {
+        self.finish_lanes(z, self.begin_lanes(z))
+    }
+
+    /// The first half of [`Activation::eval_lanes`] (mostly its exponential),
+    /// which the kernel runs a data point ahead of the second,
+    /// [`Activation::finish_lanes`], so both halves find their inputs ready.
+    #[inline(always)]
+    pub fn begin_lanes<L: Lane>(self, z: L) -> (L, L) {
+        match self {
+            // elu and selu keep their exponential in `finish_lanes`, beside
+            // the test that skips it.
+            Activation::Relu | Activation::LeakyRelu | Activation::Elu | Activation::Selu => (z, z),
+            Activation::Softplus | Activation::Silu => {
+                let e = math::exp(-z.abs());
+                (e, e)
+            }
+            Activation::Gelu => math::normal_begin(z),
+            Activation::Tanh => {
+                let u = math::tanh_begin(z);
+                (u, u)
+            }
+        }
+    }
+
+    /// `(f(z), f'(z))` given `z` and [`Activation::begin_lanes`]`(z)`.
+    #[inline(always)]
+    pub fn finish_lanes<L: Lane>(self, z: L, (p, q): (L, L)) -> (L, L) {
         let zero = L::constant(0.0);
         let one = L::constant(1.0);
         match self {
@@ -153,25 +180,25 @@ impl Activation {
                 (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))
             }
             Activation::Selu => {
+                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
                 let lambda = L::constant(SELU_LAMBDA);
                 let lambda_alpha = L::constant(SELU_LAMBDA * SELU_ALPHA);
-                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
                 (
                     z.select_gt(zero, lambda * z, lambda_alpha * em1),
                     z.select_gt(zero, lambda, lambda_alpha * e),
                 )
             }
-            Activation::Softplus => math::softplus_sigmoid(z),
+            Activation::Softplus => math::softplus_sigmoid_of(z, p),
             Activation::Gelu => {
-                let (cdf, pdf) = math::normal_cdf_pdf(z);
+                let (cdf, pdf) = math::normal_cdf_pdf_of(z, (p, q));
                 (z * cdf, z.mul_add(pdf, cdf))
             }
             Activation::Silu => {
-                let s = math::sigmoid(z);
+                let s = math::sigmoid_of(z, p);
                 (z * s, s * z.mul_add(one - s, one))
             }
             Activation::Tanh => {
-                let t = math::tanh(z);
+                let t = math::tanh_of(z, p);
                 (t, t.mul_add(-t, one))
             }
         }

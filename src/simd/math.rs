@@ -101,7 +101,7 @@ pub fn sigmoid<L: Lane>(z: L) -> L {
 
 /// The sigmoid given `e = e^-|z|`: `e/(1+e)` or `1/(1+e)`, one division.
 #[inline(always)]
-fn sigmoid_of<L: Lane>(z: L, e: L) -> L {
+pub fn sigmoid_of<L: Lane>(z: L, e: L) -> L {
     let one = L::constant(1.0);
     z.select_lt(L::constant(0.0), e, one) / (one + e)
 }
@@ -116,7 +116,12 @@ pub fn softplus<L: Lane>(z: L) -> L {
 /// the sigmoid).
 #[inline(always)]
 pub fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
-    let e = exp(-z.abs());
+    softplus_sigmoid_of(z, exp(-z.abs()))
+}
+
+/// [`softplus_sigmoid`] given `e = e^-|z|`.
+#[inline(always)]
+pub fn softplus_sigmoid_of<L: Lane>(z: L, e: L) -> (L, L) {
     let zero = L::constant(0.0);
     let positive_part = z.select_gt(zero, z, zero);
     (positive_part + ln_1p_unit(e), sigmoid_of(z, e))
@@ -125,7 +130,18 @@ pub fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
 /// `tanh(z) = -expm1(-2|z|) / (2 + expm1(-2|z|))` with the sign of `z`.
 #[inline(always)]
 pub fn tanh<L: Lane>(z: L) -> L {
-    let u = expm1(L::constant(-2.0) * z.abs());
+    tanh_of(z, tanh_begin(z))
+}
+
+/// The first half of [`tanh`]: `expm1(-2|z|)`.
+#[inline(always)]
+pub fn tanh_begin<L: Lane>(z: L) -> L {
+    expm1(L::constant(-2.0) * z.abs())
+}
+
+/// The second half of [`tanh`], given `u = expm1(-2|z|)`.
+#[inline(always)]
+pub fn tanh_of<L: Lane>(z: L, u: L) -> L {
     let t = -u / (L::constant(2.0) + u);
     z.select_lt(L::constant(0.0), -t, t)
 }
@@ -140,18 +156,43 @@ pub fn tanh<L: Lane>(z: L) -> L {
 /// exactly (FMA) so `exp` does not inherit its rounding error.
 #[inline(always)]
 pub fn normal_cdf_pdf<L: Lane>(z: L) -> (L, L) {
-    // Beyond |z| = 60 both tails are 0 in either precision; the cap keeps
-    // z² finite. Compare-and-select keeps NaN.
+    normal_cdf_pdf_of(z, normal_begin(z))
+}
+
+/// Beyond |z| = 60 both tails are 0 in either precision; the cap keeps z²
+/// finite. Compare-and-select keeps NaN.
+#[inline(always)]
+fn normal_cap<L: Lane>(z: L) -> L {
     let cap = L::constant(60.0);
-    let z = z.select_gt(cap, cap, z.select_lt(-cap, -cap, z));
+    z.select_gt(cap, cap, z.select_lt(-cap, -cap, z))
+}
+
+/// `|z|/√2`, the argument of erfc.
+#[inline(always)]
+fn erfc_argument<L: Lane>(z: L) -> L {
+    z.abs() * L::constant(std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// The first half of [`normal_cdf_pdf`]: `(exp(-z²/2), u)`, `u` the
+/// Chebyshev variable.
+#[inline(always)]
+pub fn normal_begin<L: Lane>(z: L) -> (L, L) {
+    let z = normal_cap(z);
     let h = z * z;
     let l = z.mul_add(z, -h);
     let half = L::constant(0.5);
     let e = exp(-half * h);
     let e = e.mul_add(-half * l, e); // exp(-h/2 - l/2) to first order in l
-    let x = z.abs() * L::constant(std::f64::consts::FRAC_1_SQRT_2);
+    let x = erfc_argument(z);
     let two = L::constant(2.0);
-    let u = (x - two) / (x + two);
+    (e, (x - two) / (x + two))
+}
+
+/// The second half of [`normal_cdf_pdf`], given [`normal_begin`]`(z)`.
+#[inline(always)]
+pub fn normal_cdf_pdf_of<L: Lane>(z: L, (e, u): (L, L)) -> (L, L) {
+    let z = normal_cap(z);
+    let x = erfc_argument(z);
     let coeffs = L::Elem::ERFCX_CHEBYSHEV;
     let (mut b1, mut b2) = (L::constant(0.0), L::constant(0.0));
     for &c in coeffs[1..].iter().rev() {
@@ -160,6 +201,8 @@ pub fn normal_cdf_pdf<L: Lane>(z: L) -> (L, L) {
         b1 = b0;
     }
     let f = u.mul_add(b1, L::constant(coeffs[0]) - b2);
+    let half = L::constant(0.5);
+    let two = L::constant(2.0);
     let tail = half * e * f / two.mul_add(x, L::constant(1.0));
     let cdf = z.select_lt(L::constant(0.0), tail, L::constant(1.0) - tail);
     let inv_sqrt_2pi = 1.0 / (2.0 * std::f64::consts::PI).sqrt();

@@ -89,55 +89,67 @@ pub fn train_models_on<T: Real>(
         "{} is not available",
         isa.name()
     );
-    let args = (activation, cfg, data, starts, T::from_f64(converged_loss));
+    let args = (cfg, data, starts, T::from_f64(converged_loss));
+    // One function per instruction set, precision and activation: each is
+    // compiled (and register-allocated) on its own.
+    macro_rules! per_activation {
+        ($run:ident) => {
+            match activation.index() {
+                0 => $run::<T, 0>(args),
+                1 => $run::<T, 1>(args),
+                2 => $run::<T, 2>(args),
+                3 => $run::<T, 3>(args),
+                4 => $run::<T, 4>(args),
+                5 => $run::<T, 5>(args),
+                6 => $run::<T, 6>(args),
+                7 => $run::<T, 7>(args),
+                _ => unreachable!("{} activations", Activation::ALL.len()),
+            }
+        };
+    }
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `isa` was checked to be available on this CPU just above.
     unsafe {
         match isa {
-            Isa::Avx512 => return groups_avx512::<T>(args),
-            Isa::Avx2Fma => return groups_avx2::<T>(args),
+            Isa::Avx512 => return per_activation!(groups_avx512),
+            Isa::Avx2Fma => return per_activation!(groups_avx2),
             Isa::Portable => {}
         }
     }
-    groups::<T::PortableLanes>(args)
+    per_activation!(groups_portable)
 }
 
-type GroupArgs<'a, T> = (
-    Activation,
-    &'a TrainConfig,
-    &'a TrainingData<T>,
-    &'a [[f64; PARAMS]],
-    T,
-);
+type GroupArgs<'a, T> = (&'a TrainConfig, &'a TrainingData<T>, &'a [[f64; PARAMS]], T);
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn groups_avx512<T: Real>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
-    groups::<T::Avx512Lanes>(args)
+unsafe fn groups_avx512<T: Real, const ACTIVATION: usize>(
+    args: GroupArgs<'_, T>,
+) -> Vec<ModelEnd<T>> {
+    groups::<T::Avx512Lanes, ACTIVATION>(args)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn groups_avx2<T: Real>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
-    groups::<T::Avx2Lanes>(args)
+unsafe fn groups_avx2<T: Real, const ACTIVATION: usize>(
+    args: GroupArgs<'_, T>,
+) -> Vec<ModelEnd<T>> {
+    groups::<T::Avx2Lanes, ACTIVATION>(args)
+}
+
+fn groups_portable<T: Real, const ACTIVATION: usize>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
+    groups::<T::PortableLanes, ACTIVATION>(args)
 }
 
 #[inline(always)]
-fn groups<L: Lane>(
-    (activation, cfg, data, starts, converged_loss): GroupArgs<'_, L::Elem>,
+fn groups<L: Lane, const ACTIVATION: usize>(
+    (cfg, data, starts, converged_loss): GroupArgs<'_, L::Elem>,
 ) -> Vec<ModelEnd<L::Elem>> {
     let mut ends = Vec::with_capacity(starts.len());
     for chunk in starts.chunks(L::WIDTH) {
         // Idle lanes repeat the first start; their results are dropped.
         let lanes = pack_starts::<L>(chunk);
-        let out = train_lanes(
-            activation,
-            cfg,
-            data,
-            lanes,
-            converged_loss,
-            &mut NoObserver,
-        );
+        let out = train_lanes::<L, ACTIVATION>(cfg, data, lanes, converged_loss, &mut NoObserver);
         ends.extend(unpack(&out, chunk.len()));
     }
     ends
@@ -153,14 +165,16 @@ pub fn train_observed<T: Real>(
     observer: &mut impl StepObserver<Lanes<T, 1>>,
 ) -> ModelEnd<T> {
     let lanes = pack_starts::<Lanes<T, 1>>(&[start]);
-    let out = train_lanes(
-        activation,
-        cfg,
-        data,
-        lanes,
-        T::from_f64(converged_loss),
-        observer,
-    );
+    let converged_loss = T::from_f64(converged_loss);
+    macro_rules! per_activation {
+        ($($index:literal),*) => {
+            match activation.index() {
+                $($index => train_lanes::<_, $index>(cfg, data, lanes, converged_loss, observer),)*
+                _ => unreachable!("{} activations", Activation::ALL.len()),
+            }
+        };
+    }
+    let out = per_activation!(0, 1, 2, 3, 4, 5, 6, 7);
     unpack(&out, 1)[0]
 }
 

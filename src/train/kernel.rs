@@ -38,6 +38,44 @@ impl<L> StepObserver<L> for NoObserver {
     fn observe(&mut self, _: u32, _: &L, _: &[L; PARAMS]) {}
 }
 
+/// Running sums over data points of `|r|`, `s`, `s·f`, `s·f'` and `s·f'·x`,
+/// where `r` is the residual and `s = sign(r)`.
+#[derive(Clone, Copy)]
+struct Sums<L> {
+    abs_residual: L,
+    s: L,
+    s_f: L,
+    s_slope: L,
+    s_slope_x: L,
+}
+
+/// A data point's first stage: `z = a·x + b` and the first half of the
+/// activation.
+#[inline(always)]
+fn begin<L: Lane>(activation: Activation, a: L, b: L, x: L::Elem) -> (L, (L, L)) {
+    let z = a.mul_add(L::splat(x), b);
+    (z, activation.begin_lanes(z))
+}
+
+/// A data point's second stage: `(f(z), f'(z))`.
+#[inline(always)]
+fn finish<L: Lane>(activation: Activation, (z, partial): (L, (L, L))) -> (L, L) {
+    activation.finish_lanes(z, partial)
+}
+
+/// Adds one data point `(x, t)`, given its activation, to the sums.
+#[inline(always)]
+fn accumulate<L: Lane>(sums: &mut Sums<L>, (f, slope): (L, L), c: L, d: L, x: L::Elem, t: L::Elem) {
+    let residual = c.mul_add(f, d) - L::splat(t);
+    let s = residual.sign();
+    sums.abs_residual = sums.abs_residual + residual.abs();
+    sums.s = sums.s + s;
+    sums.s_f = s.mul_add(f, sums.s_f);
+    let s_slope = s * slope;
+    sums.s_slope = sums.s_slope + s_slope;
+    sums.s_slope_x = s_slope.mul_add(L::splat(x), sums.s_slope_x);
+}
+
 /// Mean absolute error and its gradient with respect to `a, b, c, d`.
 #[inline(always)]
 pub fn loss_and_gradient<L: Lane>(
@@ -48,54 +86,59 @@ pub fn loss_and_gradient<L: Lane>(
 ) -> (L, [L; PARAMS]) {
     let [a, b, c, d] = *params;
     let zero = L::constant(0.0);
-    let (mut abs_sum, mut sum_s, mut sum_sf, mut sum_sfp, mut sum_sfpx) =
-        (zero, zero, zero, zero, zero);
-    for (&x, &t) in xs.iter().zip(targets) {
-        let x = L::splat(x);
-        let z = a.mul_add(x, b);
-        let (f, slope) = activation.eval_lanes(z);
-        let residual = c.mul_add(f, d) - L::splat(t);
-        let s = residual.sign();
-        abs_sum = abs_sum + residual.abs();
-        sum_s = sum_s + s;
-        sum_sf = s.mul_add(f, sum_sf);
-        let s_slope = s * slope;
-        sum_sfp = sum_sfp + s_slope;
-        sum_sfpx = s_slope.mul_add(x, sum_sfpx);
+    let mut sums = Sums {
+        abs_residual: zero,
+        s: zero,
+        s_f: zero,
+        s_slope: zero,
+        s_slope_x: zero,
+    };
+    // Software-pipelined over three points: point i + 2 begins its
+    // activation, point i + 1 finishes it and point i is summed, so each
+    // stage's inputs are long ready when it issues. A point's whole chain is
+    // too long for the out-of-order window to overlap on its own. The sums
+    // still run in data order: the results are the plain loop's, bit for bit.
+    let n_points = xs.len();
+    let point = |i: usize| (xs[i], targets[i]);
+    if n_points == 1 {
+        let finished = finish(activation, begin(activation, a, b, xs[0]));
+        let (x, t) = point(0);
+        accumulate(&mut sums, finished, c, d, x, t);
+    } else if n_points >= 2 {
+        let mut finished = finish(activation, begin(activation, a, b, xs[0]));
+        let mut begun = begin(activation, a, b, xs[1]);
+        for (i, &x) in xs.iter().enumerate().skip(2) {
+            let next_begun = begin(activation, a, b, x);
+            let next_finished = finish(activation, begun);
+            let (x, t) = point(i - 2);
+            accumulate(&mut sums, finished, c, d, x, t);
+            begun = next_begun;
+            finished = next_finished;
+        }
+        let (x, t) = point(n_points - 2);
+        accumulate(&mut sums, finished, c, d, x, t);
+        let (x, t) = point(n_points - 1);
+        accumulate(&mut sums, finish(activation, begun), c, d, x, t);
     }
     let n = L::constant(xs.len() as f64);
     // dL/da = c·mean(s·f'·x), dL/db = c·mean(s·f'), dL/dc = mean(s·f), dL/dd = mean(s)
-    let grads = [c * (sum_sfpx / n), c * (sum_sfp / n), sum_sf / n, sum_s / n];
-    (abs_sum / n, grads)
+    let grads = [
+        c * (sums.s_slope_x / n),
+        c * (sums.s_slope / n),
+        sums.s_f / n,
+        sums.s / n,
+    ];
+    (sums.abs_residual / n, grads)
 }
 
-/// Trains one model per lane from `starts` for `cfg.steps` steps.
+/// Trains one model per lane from `starts` for `cfg.steps` steps, with
+/// the activation `Activation::ALL[ACTIVATION]`.
+///
+/// The activation is a constant so that each copy of the loop holds only
+/// its own arithmetic and keeps everything in registers; `train::dispatch`
+/// picks the copy once per call.
 #[inline(always)]
-pub fn train_lanes<L: Lane>(
-    activation: Activation,
-    cfg: &TrainConfig,
-    data: &TrainingData<L::Elem>,
-    starts: [L; PARAMS],
-    converged_loss: L::Elem,
-    observer: &mut impl StepObserver<L>,
-) -> LaneOutcome<L> {
-    // One copy of the loop per activation, chosen once here: with the
-    // activation a constant, each inner loop holds only its own arithmetic
-    // and keeps everything in registers.
-    macro_rules! per_activation {
-        ($($index:literal),*) => {
-            match activation.index() {
-                $($index => train_lanes_for::<L, $index>(cfg, data, starts, converged_loss, observer),)*
-                _ => unreachable!("{} activations", Activation::ALL.len()),
-            }
-        };
-    }
-    per_activation!(0, 1, 2, 3, 4, 5, 6, 7)
-}
-
-/// [`train_lanes`] for the activation `Activation::ALL[ACTIVATION]`.
-#[inline(always)]
-fn train_lanes_for<L: Lane, const ACTIVATION: usize>(
+pub fn train_lanes<L: Lane, const ACTIVATION: usize>(
     cfg: &TrainConfig,
     data: &TrainingData<L::Elem>,
     starts: [L; PARAMS],
