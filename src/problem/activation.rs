@@ -137,19 +137,17 @@ impl Activation {
     /// [`Activation::finish_lanes`], so both halves find their inputs ready.
     #[inline(always)]
     pub fn begin_lanes<L: Lane>(self, z: L) -> (L, L) {
+        // Unused slots hold a constant, which the kernel need not carry.
+        let unused = L::constant(0.0);
         match self {
             // elu and selu keep their exponential in `finish_lanes`, beside
             // the test that skips it.
-            Activation::Relu | Activation::LeakyRelu | Activation::Elu | Activation::Selu => (z, z),
-            Activation::Softplus | Activation::Silu => {
-                let e = math::exp(-z.abs());
-                (e, e)
+            Activation::Relu | Activation::LeakyRelu | Activation::Elu | Activation::Selu => {
+                (unused, unused)
             }
+            Activation::Softplus | Activation::Silu => (math::exp(-z.abs()), unused),
             Activation::Gelu => math::normal_begin(z),
-            Activation::Tanh => {
-                let u = math::tanh_begin(z);
-                (u, u)
-            }
+            Activation::Tanh => math::tanh_begin(z),
         }
     }
 
@@ -159,13 +157,10 @@ impl Activation {
         let zero = L::constant(0.0);
         let one = L::constant(1.0);
         match self {
-            Activation::Relu => (z.select_gt(zero, z, zero), z.select_gt(zero, one, zero)),
+            Activation::Relu => (z.max(zero), z.select_gt(zero, one, zero)),
             Activation::LeakyRelu => {
                 let slope = L::constant(LEAKY_SLOPE);
-                (
-                    z.select_gt(zero, z, slope * z),
-                    z.select_gt(zero, one, slope),
-                )
+                (z.max(slope * z), z.select_gt(zero, one, slope))
             }
             // On the positive piece (where the linear trap lives) every lane
             // often agrees: then the exponential is skipped, with the same
@@ -176,11 +171,11 @@ impl Activation {
                 (lambda * z, lambda)
             }
             Activation::Elu => {
-                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
+                let (e, em1) = math::exp_expm1(zero.min(z));
                 (z.select_gt(zero, z, em1), z.select_gt(zero, one, e))
             }
             Activation::Selu => {
-                let (e, em1) = math::exp_expm1(z.select_gt(zero, zero, z));
+                let (e, em1) = math::exp_expm1(zero.min(z));
                 let lambda = L::constant(SELU_LAMBDA);
                 let lambda_alpha = L::constant(SELU_LAMBDA * SELU_ALPHA);
                 (
@@ -198,7 +193,7 @@ impl Activation {
                 (z * s, s * z.mul_add(one - s, one))
             }
             Activation::Tanh => {
-                let t = math::tanh_of(z, p);
+                let t = math::tanh_of(z, (p, q));
                 (t, t.mul_add(-t, one))
             }
         }

@@ -50,6 +50,13 @@ pub fn expm1<L: Lane>(x: L) -> L {
 /// `e^x - 1 = t·(r·2^n) + (2^n - 1)`, neither with cancellation.
 #[inline(always)]
 pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
+    exp_expm1_reduced(exp_reduce(x))
+}
+
+/// The range reduction of [`exp_expm1`]: `(n, r)` with `x = n·ln2 + r`,
+/// `|r| <= ln2/2` (a kernel stage of its own).
+#[inline(always)]
+pub fn exp_reduce<L: Lane>(x: L) -> (L, L) {
     let lo = L::constant(L::Elem::EXP_MIN_ARG);
     let hi = L::constant(L::Elem::EXP_MAX_ARG);
     let x = x.clamp_keep_nan(lo, hi);
@@ -60,7 +67,12 @@ pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
     let ln2_hi = L::Elem::from_f64(LN2);
     let ln2_lo = L::Elem::from_f64((LN2 - ln2_hi.to_f64()) + LN2_TAIL);
     let r = n.mul_add(L::splat(-ln2_hi), x);
-    let r = n.mul_add(L::splat(-ln2_lo), r);
+    (n, n.mul_add(L::splat(-ln2_lo), r))
+}
+
+/// [`exp_expm1`] given [`exp_reduce`]`(x)`.
+#[inline(always)]
+pub fn exp_expm1_reduced<L: Lane>((n, r): (L, L)) -> (L, L) {
     // Horner down to t = Σ r^k/(k+1)!, so that e^r = t·r + 1 in one more
     // FMA, and e^r - 1 = t·r without cancellation.
     let t = taylor_tail(r, 1, L::Elem::EXP_DEGREE - 1);
@@ -123,7 +135,7 @@ pub fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
 #[inline(always)]
 pub fn softplus_sigmoid_of<L: Lane>(z: L, e: L) -> (L, L) {
     let zero = L::constant(0.0);
-    let positive_part = z.select_gt(zero, z, zero);
+    let positive_part = z.max(zero);
     (positive_part + ln_1p_unit(e), sigmoid_of(z, e))
 }
 
@@ -133,15 +145,16 @@ pub fn tanh<L: Lane>(z: L) -> L {
     tanh_of(z, tanh_begin(z))
 }
 
-/// The first half of [`tanh`]: `expm1(-2|z|)`.
+/// The first part of [`tanh`]: [`exp_reduce`]`(-2|z|)`.
 #[inline(always)]
-pub fn tanh_begin<L: Lane>(z: L) -> L {
-    expm1(L::constant(-2.0) * z.abs())
+pub fn tanh_begin<L: Lane>(z: L) -> (L, L) {
+    exp_reduce(L::constant(-2.0) * z.abs())
 }
 
-/// The second half of [`tanh`], given `u = expm1(-2|z|)`.
+/// The rest of [`tanh`], given [`tanh_begin`]`(z)`.
 #[inline(always)]
-pub fn tanh_of<L: Lane>(z: L, u: L) -> L {
+pub fn tanh_of<L: Lane>(z: L, reduced: (L, L)) -> L {
+    let u = exp_expm1_reduced(reduced).1;
     let t = -u / (L::constant(2.0) + u);
     z.select_lt(L::constant(0.0), -t, t)
 }
@@ -160,11 +173,11 @@ pub fn normal_cdf_pdf<L: Lane>(z: L) -> (L, L) {
 }
 
 /// Beyond |z| = 60 both tails are 0 in either precision; the cap keeps z²
-/// finite. Compare-and-select keeps NaN.
+/// finite. `min` and `max` with `z` second keep NaN.
 #[inline(always)]
 fn normal_cap<L: Lane>(z: L) -> L {
     let cap = L::constant(60.0);
-    z.select_gt(cap, cap, z.select_lt(-cap, -cap, z))
+    cap.min((-cap).max(z))
 }
 
 /// `|z|/√2`, the argument of erfc.

@@ -54,6 +54,14 @@ impl<V: Lane> Lane for Pair<V> {
         Pair(self.0.scale_exp2(n.0), self.1.scale_exp2(n.1))
     }
     #[inline(always)]
+    fn max(self, rhs: Self) -> Self {
+        Pair(self.0.max(rhs.0), self.1.max(rhs.1))
+    }
+    #[inline(always)]
+    fn min(self, rhs: Self) -> Self {
+        Pair(self.0.min(rhs.0), self.1.min(rhs.1))
+    }
+    #[inline(always)]
     fn clamp_keep_nan(self, lo: Self, hi: Self) -> Self {
         Pair(
             self.0.clamp_keep_nan(lo.0, hi.0),

@@ -91,8 +91,19 @@ macro_rules! register_lane {
                 // SAFETY: see the module docs.
                 unsafe { $name($pow2i) }
             }
-            // x86 min/max return their second operand when either is NaN,
-            // so with `self` second a NaN passes through, as the default.
+            // x86 min/max return their second operand when either is NaN
+            // or both are zero: exactly the trait's `max` and `min`.
+            #[inline(always)]
+            fn max(self, rhs: Self) -> Self {
+                // SAFETY: see the module docs.
+                unsafe { $name($max(self.0, rhs.0)) }
+            }
+            #[inline(always)]
+            fn min(self, rhs: Self) -> Self {
+                // SAFETY: see the module docs.
+                unsafe { $name($min(self.0, rhs.0)) }
+            }
+            // With `self` second, a NaN passes through, as the default.
             #[inline(always)]
             fn clamp_keep_nan(self, lo: Self, hi: Self) -> Self {
                 // SAFETY: see the module docs.
