@@ -324,3 +324,65 @@ fn converged_at_is_the_first_step_from_which_the_loss_stays_below() {
         "cases should cover from-the-start, mid-run and never"
     );
 }
+
+/// The kernel's loop is software-pipelined (a point's activation starts
+/// two points ahead of its sums). For every activation and every batch size
+/// from 1 to 6 (the pipeline's prologue and epilogue cases) it must give
+/// the bits of the plain loop written out here: one point at a time, in
+/// order, the same operations.
+#[test]
+fn pipelined_sums_equal_the_plain_loop_bit_for_bit() {
+    use basinmap::simd::Lane;
+    use basinmap::train::kernel::loss_and_gradient;
+    type L = Lanes<f32, 8>;
+    let starts = starts();
+    let xs_all: Vec<f32> = uniform_stream(11, 6).iter().map(|&x| x as f32).collect();
+    for act in Activation::ALL {
+        for n in 1..=6 {
+            let xs = &xs_all[..n];
+            let targets: Vec<f32> = xs.iter().map(|&x| x.max(0.0)).collect();
+            for group in starts.chunks(8) {
+                let params: [L; PARAMS] = std::array::from_fn(|p| {
+                    let mut v = [0.0f32; 8];
+                    for (lane, s) in v.iter_mut().zip(group.iter().cycle()) {
+                        *lane = s[p] as f32;
+                    }
+                    L::load(&v)
+                });
+                let (loss, grads) = loss_and_gradient(act, &params, xs, &targets);
+
+                let [a, b, c, d] = params;
+                let zero = L::constant(0.0);
+                let (mut abs, mut s_sum, mut sf, mut sp, mut spx) = (zero, zero, zero, zero, zero);
+                for (&x, &t) in xs.iter().zip(&targets) {
+                    let x = L::splat(x);
+                    let (f, slope) = act.eval_lanes(a.mul_add(x, b));
+                    let r = c.mul_add(f, d) - L::splat(t);
+                    let s = r.sign();
+                    abs = abs + r.abs();
+                    s_sum = s_sum + s;
+                    sf = s.mul_add(f, sf);
+                    let s_slope = s * slope;
+                    sp = sp + s_slope;
+                    spx = s_slope.mul_add(x, spx);
+                }
+                let count = L::constant(n as f64);
+                let want_grads = [
+                    c * (spx / count),
+                    c * (sp / count),
+                    sf / count,
+                    s_sum / count,
+                ];
+                let bits = |v: L| {
+                    let mut out = [0.0f32; 8];
+                    v.store(&mut out);
+                    out.map(f32::to_bits)
+                };
+                assert_eq!(bits(loss), bits(abs / count), "{act} n={n}: loss");
+                for (p, (got, want)) in grads.iter().zip(want_grads).enumerate() {
+                    assert_eq!(bits(*got), bits(want), "{act} n={n}: gradient {p}");
+                }
+            }
+        }
+    }
+}
