@@ -301,7 +301,10 @@ const F64_EDGES: [f64; 8] = [
 // | ln_1p_unit | 2.849          | 3              |
 // | sigmoid    | 2.333          | 2              |
 // | softplus   | 3.477          | 3              |
-// | tanh       | 2.963          | 3              |
+// | tanh       | 2.963 (*)      | 3              |
+//
+// (*) Before tanh dropped expm1's large-|n| branch
+// (`expm1_nonpositive_reduced`); the sweep here finds 2.488 since.
 //
 // The bounds are these maxima rounded up to the next half ulp (f32) or equal
 // to them (f64). Before the fix of the Cody-Waite reduction in `exp` (f64 had

@@ -90,6 +90,18 @@ pub fn exp_expm1_reduced<L: Lane>((n, r): (L, L)) -> (L, L) {
     (exp, expm1)
 }
 
+/// `e^x - 1` for `x <= 0` given [`exp_reduce`]`(x)`: [`exp_expm1`]'s
+/// `t·(r·2^n) + (2^n - 1)` without its branch for large `|n|`, which only
+/// `x > 0` needs (where `2^n` overflows). For `n < -24`, `2^n - 1` rounds
+/// to -1 and the result stays within an ulp of `e^x - 1`.
+#[inline(always)]
+pub fn expm1_nonpositive_reduced<L: Lane>((n, r): (L, L)) -> L {
+    let t = taylor_tail(r, 1, L::Elem::EXP_DEGREE - 1);
+    let one = L::constant(1.0);
+    let scale = one.scale_exp2(n);
+    t.mul_add(r * scale, scale - one)
+}
+
 /// `ln(1 + u)` for `u` in `[0, 1]`, accurate for tiny `u`:
 /// `2 atanh(s)` with `s = u / (2 + u) <= 1/3`.
 #[inline(always)]
@@ -154,7 +166,7 @@ pub fn tanh_begin<L: Lane>(z: L) -> (L, L) {
 /// The rest of [`tanh`], given [`tanh_begin`]`(z)`.
 #[inline(always)]
 pub fn tanh_of<L: Lane>(z: L, reduced: (L, L)) -> L {
-    let u = exp_expm1_reduced(reduced).1;
+    let u = expm1_nonpositive_reduced(reduced);
     let t = -u / (L::constant(2.0) + u);
     z.select_lt(L::constant(0.0), -t, t)
 }
