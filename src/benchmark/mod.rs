@@ -62,12 +62,12 @@ pub fn measure(
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    // Same chunking as sweeps: 64 models per task.
+    // Same chunking as sweeps: 64 models per task, one chunk per task.
     let mut seconds: Vec<f64> = (0..setup.repeats)
         .map(|_| {
             let start = Instant::now();
             pool.install(|| {
-                starts.par_chunks(64).for_each(|chunk| {
+                starts.par_chunks(64).with_max_len(1).for_each(|chunk| {
                     std::hint::black_box(train_and_classify(
                         activation, &cfg, &classify, &data, chunk,
                     ));

@@ -87,37 +87,43 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
     let written = std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
             pool.install(|| {
-                jobs.par_iter().for_each_with(sender, |sender, job| {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let activation = spec.activations[job.activation];
-                    let starts: Vec<[f64; 4]> = job
-                        .ids
-                        .iter()
-                        .map(|&id| grid.start(&grid.key(id)))
-                        .collect();
-                    let outcomes = train_and_classify(
-                        activation,
-                        &grid.variants[job.variant].config,
-                        &spec.classify,
-                        &data[job.variant][job.replicate as usize],
-                        &starts,
-                    );
-                    let records = starts
-                        .into_iter()
-                        .zip(outcomes)
-                        .map(|(start, outcome)| RunRecord {
-                            start,
+                // One chunk per task: chunks differ in cost (elu and selu
+                // skip work on some parts of the plane), and rayon's default
+                // splitting leaves runs of many chunks that a finished
+                // thread cannot take over.
+                jobs.par_iter()
+                    .with_max_len(1)
+                    .for_each_with(sender, |sender, job| {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let activation = spec.activations[job.activation];
+                        let starts: Vec<[f64; 4]> = job
+                            .ids
+                            .iter()
+                            .map(|&id| grid.start(&grid.key(id)))
+                            .collect();
+                        let outcomes = train_and_classify(
                             activation,
-                            replicate: job.replicate,
-                            variant: job.variant as u32,
-                            outcome,
-                        })
-                        .collect();
-                    // The receiver only goes away after an error; nothing to do then.
-                    let _ = sender.send(records);
-                });
+                            &grid.variants[job.variant].config,
+                            &spec.classify,
+                            &data[job.variant][job.replicate as usize],
+                            &starts,
+                        );
+                        let records = starts
+                            .into_iter()
+                            .zip(outcomes)
+                            .map(|(start, outcome)| RunRecord {
+                                start,
+                                activation,
+                                replicate: job.replicate,
+                                variant: job.variant as u32,
+                                outcome,
+                            })
+                            .collect();
+                        // The receiver only goes away after an error; nothing to do then.
+                        let _ = sender.send(records);
+                    });
             });
         });
         for records in receiver {
