@@ -5,7 +5,7 @@ mod common;
 
 use common::{basinmap, ok, run, sorted_rows, stderr, stdout, write_spec};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -50,6 +50,18 @@ fn wait_for_rows(dir: &Path, rows: usize) {
         std::thread::sleep(Duration::from_millis(5));
     }
     panic!("{} never reached {rows} rows", dir.display());
+}
+
+/// Writes the SMALL spec into `tmp` and runs it (quietly, plus `extra`)
+/// into `tmp/<name>`; returns the spec and the results directory.
+fn run_small(tmp: &Path, name: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let spec = write_spec(tmp, "small.toml", SMALL);
+    let out = tmp.join(name);
+    let out_dir = out_arg(&out);
+    let mut args = vec!["run", spec.to_str().unwrap(), "--out", &out_dir, "--quiet"];
+    args.extend_from_slice(extra);
+    ok(&run(&args));
+    (spec, out)
 }
 
 fn out_arg(dir: &Path) -> String {
@@ -249,15 +261,7 @@ fn a_second_writer_of_the_same_table_is_refused() {
 #[test]
 fn a_different_spec_in_the_same_directory_is_refused_with_what_differs() {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = write_spec(tmp.path(), "small.toml", SMALL);
-    let out = tmp.path().join("taken");
-    ok(&run(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--out",
-        &out_arg(&out),
-        "--quiet",
-    ]));
+    let (_, out) = run_small(tmp.path(), "taken", &[]);
     let before = sorted_rows(&out);
     let changed = write_spec(
         tmp.path(),
@@ -289,15 +293,7 @@ fn a_different_spec_in_the_same_directory_is_refused_with_what_differs() {
 #[test]
 fn summary_json_counts_every_label_of_every_activation() {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = write_spec(tmp.path(), "small.toml", SMALL);
-    let out = tmp.path().join("summary");
-    ok(&run(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--out",
-        &out_arg(&out),
-        "--quiet",
-    ]));
+    let (_, out) = run_small(tmp.path(), "summary", &[]);
     let json: serde_json::Value =
         serde_json::from_str(&ok(&run(&["summary", out.to_str().unwrap(), "--json"]))).unwrap();
     let object = json.as_object().unwrap();
@@ -496,17 +492,7 @@ fn a_directory_from_another_build_can_be_read_but_not_continued() {
     use basinmap::spec::SweepSpec;
     use basinmap::store::fingerprint::SweepMeta;
     let tmp = tempfile::tempdir().unwrap();
-    let spec = write_spec(tmp.path(), "small.toml", SMALL);
-    let out = tmp.path().join("other-build");
-    ok(&run(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--out",
-        &out_arg(&out),
-        "--quiet",
-        "--shard",
-        "1/2",
-    ]));
+    let (spec, out) = run_small(tmp.path(), "other-build", &["--shard", "1/2"]);
     // Pretend another build (other numerics) wrote it.
     let stored = SweepSpec::load(&out.join("spec.toml")).unwrap();
     let meta = SweepMeta::of_build(&stored, "0.1.0", "0123456789abcdef").unwrap();
