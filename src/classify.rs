@@ -1,5 +1,7 @@
-//! The outcome labels of SPEC section 2, decided in `f64` on the evaluation
-//! grid (1001 evenly spaced points of [-0.5, 0.5], independent of the data).
+//! The outcome labels (docs/science.md, "Outcomes"), decided in `f64` on the
+//! evaluation grid (1001 evenly spaced points of [-0.5, 0.5], independent of
+//! the data) from a run's *settled* parameters; only `diverged` looks at the
+//! final ones.
 
 use crate::problem::activation::Activation;
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,15 @@ pub struct ClassifyConfig {
     pub linear_deviation: f64,
     /// Parameter magnitude above which a run has diverged.
     pub diverged_magnitude: f64,
+    /// How many of the last parameter values compete to be the settled
+    /// ones; also the shortest excursion above `converged_loss` that
+    /// `converged_at` does not ignore. 1 is the final-step rule.
+    pub window: u32,
 }
+
+/// Largest `window`: the kernel tracks the settled step per lane as an
+/// offset into the window in the training precision, exact up to 2^24.
+pub const MAX_WINDOW: u32 = 1 << 24;
 
 impl Default for ClassifyConfig {
     fn default() -> Self {
@@ -29,6 +39,7 @@ impl Default for ClassifyConfig {
             dead_range: 1e-3,
             linear_deviation: 0.02,
             diverged_magnitude: 1e6,
+            window: 100,
         }
     }
 }
@@ -44,6 +55,12 @@ impl ClassifyConfig {
             if !(value.is_finite() && value > 0.0) {
                 return Err(format!("{key} = {value}: must be a finite number > 0"));
             }
+        }
+        if !(1..=MAX_WINDOW).contains(&self.window) {
+            return Err(format!(
+                "classify.window = {}: must be from 1 (the final step alone) to {MAX_WINDOW}",
+                self.window
+            ));
         }
         Ok(())
     }
@@ -111,17 +128,22 @@ pub struct Verdict {
     pub label: Label,
 }
 
-/// Labels a run from its final parameters and final training loss.
+/// Whether a run diverged: a final parameter or the final training loss is
+/// not finite, or a final parameter's magnitude exceeds the threshold.
+pub fn diverged(final_params: [f64; 4], final_loss: f64, cfg: &ClassifyConfig) -> bool {
+    !final_loss.is_finite()
+        || final_params
+            .iter()
+            .any(|p| !p.is_finite() || p.abs() > cfg.diverged_magnitude)
+}
+
+/// Labels a run from its settled parameters, given whether it [`diverged`].
 pub fn classify(
     activation: Activation,
     params: [f64; 4],
-    train_loss: f64,
+    diverged: bool,
     cfg: &ClassifyConfig,
 ) -> Verdict {
-    let diverged = !train_loss.is_finite()
-        || params
-            .iter()
-            .any(|p| !p.is_finite() || p.abs() > cfg.diverged_magnitude);
     let xs: Vec<f64> = eval_grid().collect();
     let gs: Vec<f64> = xs
         .iter()

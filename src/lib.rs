@@ -15,6 +15,7 @@ pub mod problem;
 pub mod render;
 pub mod simd;
 pub mod spec;
+pub mod stats;
 pub mod store;
 pub mod sweep;
 pub mod train;

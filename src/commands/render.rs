@@ -4,7 +4,7 @@
 use super::print_stdout;
 use crate::cli::RenderArgs;
 use crate::grid::SweepGrid;
-use crate::render::render_all_with;
+use crate::render::render_all;
 use crate::store::{Access, ResultsDir};
 use anyhow::Result;
 use std::fmt::Write;
@@ -13,13 +13,7 @@ pub fn run(args: RenderArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
     let stored = dir.load_runs(&SweepGrid::new(&dir.spec))?;
     let records: Vec<_> = stored.by_id.into_values().collect();
-    let report = render_all_with(
-        &dir.path,
-        &dir.spec,
-        &records,
-        args.format,
-        &dir.spec.render,
-    )?;
+    let report = render_all(&dir.path, &dir.spec, &records, args.format)?;
     let mut out = String::new();
     for picture in &report.pictures {
         let _ = writeln!(out, "{}", dir.path.join(&picture.file).display());

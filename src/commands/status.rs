@@ -48,7 +48,7 @@ pub fn run(args: DirArgs) -> Result<()> {
         let _ = writeln!(out, "shards of {count}:");
         for index in 1..=count {
             let shard = Shard { index, count };
-            let chunks = grid.shard_chunks(shard);
+            let chunks: Vec<_> = grid.shard_chunks(shard).collect();
             let slice_total: u64 = chunks.iter().map(|c| c.len).sum();
             let slice_done = chunks
                 .iter()

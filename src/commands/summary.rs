@@ -8,7 +8,7 @@ use crate::output::tables::{
     GroupAxis, grouped_json, grouped_table, label_counts, label_json, label_table,
 };
 use crate::store::{Access, ResultsDir};
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 
 pub fn run(args: SummaryArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
@@ -16,6 +16,15 @@ pub fn run(args: SummaryArgs) -> Result<()> {
     let stored = dir.load_runs(&grid)?;
     if let Some(by) = &args.by {
         let axis = GroupAxis::parse(by).map_err(|e| anyhow!("--by {by}: {e}"))?;
+        if let (GroupAxis::Start(i), Some(_)) = (axis, dir.spec.grid.sample) {
+            let (name, drawn) = dir.spec.grid.axes()[i];
+            if matches!(drawn, crate::spec::Axis::Range { .. }) {
+                bail!(
+                    "--by {name}: this sweep draws {name} at random from a range, so every run has its own value; \
+                     group by a listed axis, replicate, or a [train] setting (or see the binned maps of `basinmap render`)"
+                );
+            }
+        }
         let records: Vec<_> = stored.by_id.values().collect();
         return if args.json {
             print_stdout(&format!("{}\n", grouped_json(&grid, axis, &records)))

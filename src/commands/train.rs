@@ -46,14 +46,19 @@ pub fn run(args: TrainArgs) -> Result<()> {
             .with_context(|| format!("cannot draw --plot {}", path.display()))?;
     }
     if args.json {
+        let named = |[a, b, c, d]: [f64; 4]| json!({"a": a, "b": b, "c": c, "d": d});
         let object = json!({
             "activation": args.activation.name(),
             "start": args.start,
-            "final": {"a": result.params[0], "b": result.params[1], "c": result.params[2], "d": result.params[3]},
+            "settled": named(result.params),
+            "settled_step": result.settled_step,
+            "final": named(recorder.last_params),
             "train_loss": result.train_loss,
             "eval_loss": result.eval_loss,
+            "mean_loss": result.mean_loss,
             "label": result.label.name(),
             "converged_at": result.converged_at,
+            "window": classify_cfg.window,
         });
         print_stdout(&format!("{object}\n"))
     } else {
@@ -62,7 +67,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
             args.activation,
             args.start,
             &train,
-            classify_cfg.converged_loss,
+            &classify_cfg,
             &result,
         ))
     }
@@ -77,14 +82,14 @@ fn train_one(
     start: [f64; 4],
     recorder: &mut Recorder,
 ) -> RunOutcome {
-    let threshold = classify_cfg.converged_loss;
+    let tracking = crate::train::tracking(classify_cfg);
     match data {
         PreparedData::F32(d) => {
-            let end = train_observed(activation, train, d, start, threshold, recorder);
+            let end = train_observed(activation, train, d, start, tracking, recorder);
             outcome(activation, classify_cfg, end)
         }
         PreparedData::F64(d) => {
-            let end = train_observed(activation, train, d, start, threshold, recorder);
+            let end = train_observed(activation, train, d, start, tracking, recorder);
             outcome(activation, classify_cfg, end)
         }
     }
@@ -94,7 +99,7 @@ fn summary(
     activation: Activation,
     start: [f64; 4],
     train: &TrainConfig,
-    converged_loss: f64,
+    classify_cfg: &ClassifyConfig,
     result: &RunOutcome,
 ) -> String {
     let [a, b, c, d] = result.params;
@@ -102,16 +107,29 @@ fn summary(
         Optimizer::Adam => format!("adam ({})", train.adam),
         Optimizer::Sgd => "sgd".to_string(),
     };
-    let converged_at = match result.converged_at {
-        Some(step) => format!("step {step}"),
-        None => "never".to_string(),
+    let window = classify_cfg.window;
+    let settled_from = if window == 1 {
+        "the final step".to_string()
+    } else {
+        format!("lowest loss of the last {window}")
+    };
+    let speed = match result.converged_at {
+        Some(step) if window > 1 => format!(
+            " (loss below {} from step {step}, bursts shorter than {window} steps ignored)",
+            classify_cfg.converged_loss
+        ),
+        Some(step) => format!(
+            " (loss below {} from step {step})",
+            classify_cfg.converged_loss
+        ),
+        None => String::new(),
     };
     format!(
         "{activation} from a={} b={} c={} d={}\n  \
          {optimizer}, lr {}, {} steps, {}, data {}\n  \
-         final  a={a:.6} b={b:.6} c={c:.6} d={d:.6}\n  \
-         loss   train {:.6}, eval {:.6}\n  \
-         label  {} (loss below {} from {converged_at})\n",
+         settled  a={a:.6} b={b:.6} c={c:.6} d={d:.6} (step {}, {settled_from})\n  \
+         loss     train {:.6}, eval {:.6}, mean over the run {:.6}\n  \
+         label    {}{speed}\n",
         start[0],
         start[1],
         start[2],
@@ -120,10 +138,11 @@ fn summary(
         train.steps,
         train.precision,
         train.data,
+        result.settled_step,
         result.train_loss,
         result.eval_loss,
+        result.mean_loss,
         result.label,
-        converged_loss,
     )
 }
 
@@ -137,12 +156,15 @@ struct Recorder {
     printed: String,
     trace: Vec<(u32, f64, [f64; PARAMS])>,
     snapshots: Vec<(u32, [f64; PARAMS])>,
+    /// Parameters of the last step seen: the final ones once training ends.
+    last_params: [f64; PARAMS],
 }
 
 impl<T: Real> StepObserver<Lanes<T, 1>> for Recorder {
     fn observe(&mut self, step: u32, loss: &Lanes<T, 1>, params: &[Lanes<T, 1>; PARAMS]) {
         let loss = loss.lane(0).to_f64();
         let params = params.map(|p| p.lane(0).to_f64());
+        self.last_params = params;
         if let Some(every) = self.print_every
             && (step.is_multiple_of(every) || step == self.last_step)
         {

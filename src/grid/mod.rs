@@ -10,11 +10,12 @@
 //! durable writes.
 
 pub mod shard;
+pub mod starts;
 
 use crate::problem::activation::Activation;
 use crate::spec::{SweepSpec, TrainVariant};
 pub use shard::Shard;
-use std::collections::HashMap;
+use starts::Starts;
 
 /// Runs per chunk: a multiple of every kernel lane width.
 pub const CHUNK_RUNS: u64 = 64;
@@ -26,8 +27,8 @@ pub struct RunKey {
     pub variant: usize,
     pub activation: usize,
     pub replicate: u32,
-    /// Index into each of the a, b, c, d axes.
-    pub point: [usize; 4],
+    /// The start's number (see [`Starts`]).
+    pub point: u64,
 }
 
 /// A contiguous block of runs sharing variant, activation and replicate.
@@ -45,35 +46,22 @@ pub struct SweepGrid {
     pub variants: Vec<TrainVariant>,
     pub activations: Vec<Activation>,
     pub replicates: u32,
-    /// Values of the a, b, c, d axes.
-    pub axes: [Vec<f64>; 4],
-    /// Axis value (as bits) to its index, per axis, to read results back.
-    lookup: [HashMap<u64, usize>; 4],
+    pub starts: Starts,
 }
 
 impl SweepGrid {
     pub fn new(spec: &SweepSpec) -> SweepGrid {
-        let axes =
-            [&spec.grid.a, &spec.grid.b, &spec.grid.c, &spec.grid.d].map(|axis| axis.values());
-        let lookup = std::array::from_fn(|i| {
-            axes[i]
-                .iter()
-                .enumerate()
-                .map(|(index, v)| (v.to_bits(), index))
-                .collect()
-        });
         SweepGrid {
             variants: spec.train.variants(),
             activations: spec.activations.clone(),
             replicates: spec.replicates,
-            axes,
-            lookup,
+            starts: Starts::new(&spec.grid),
         }
     }
 
     /// Starting points per group (variant, activation, replicate).
     pub fn points(&self) -> u64 {
-        self.axes.iter().map(|a| a.len() as u64).product()
+        self.starts.count()
     }
 
     /// Number of groups (variant, activation, replicate).
@@ -89,38 +77,27 @@ impl SweepGrid {
     pub fn key(&self, id: u64) -> RunKey {
         let points = self.points();
         let group = id / points;
-        let mut rest = id % points;
-        let mut point = [0; 4];
-        for axis in (0..4).rev() {
-            let len = self.axes[axis].len() as u64;
-            point[axis] = (rest % len) as usize;
-            rest /= len;
-        }
         let replicates = self.replicates as u64;
         let activations = self.activations.len() as u64;
         RunKey {
             variant: (group / replicates / activations) as usize,
             activation: (group / replicates % activations) as usize,
             replicate: (group % replicates) as u32,
-            point,
+            point: id % points,
         }
     }
 
     /// The id of `key`.
     pub fn id(&self, key: &RunKey) -> u64 {
-        let mut point_index = 0u64;
-        for axis in 0..4 {
-            point_index = point_index * self.axes[axis].len() as u64 + key.point[axis] as u64;
-        }
         let group = (key.variant as u64 * self.activations.len() as u64 + key.activation as u64)
             * self.replicates as u64
             + key.replicate as u64;
-        group * self.points() + point_index
+        group * self.points() + key.point
     }
 
     /// Starting `a, b, c, d` of a run.
     pub fn start(&self, key: &RunKey) -> [f64; 4] {
-        std::array::from_fn(|axis| self.axes[axis][key.point[axis]])
+        self.starts.start(key.point)
     }
 
     /// The id of the run with these starting values, activation, replicate
@@ -136,43 +113,41 @@ impl SweepGrid {
         if replicate >= self.replicates || variant as usize >= self.variants.len() {
             return None;
         }
-        let mut point = [0; 4];
-        for axis in 0..4 {
-            point[axis] = *self.lookup[axis].get(&start[axis].to_bits())?;
-        }
         Some(self.id(&RunKey {
             variant: variant as usize,
             activation,
             replicate,
-            point,
+            point: self.starts.find(start)?,
         }))
     }
 
-    /// All chunks, in id order.
-    pub fn chunks(&self) -> Vec<Chunk> {
-        let points = self.points();
-        let groups = self.groups();
-        let mut chunks = Vec::new();
-        for group in 0..groups {
-            let mut offset = 0;
-            while offset < points {
-                let len = CHUNK_RUNS.min(points - offset);
-                chunks.push(Chunk {
-                    index: chunks.len() as u64,
-                    first: group * points + offset,
-                    len,
-                });
-                offset += len;
-            }
-        }
-        chunks
+    /// Chunks per group: the last one of a group may be short.
+    fn chunks_per_group(&self) -> u64 {
+        self.points().div_ceil(CHUNK_RUNS)
     }
 
-    /// The chunks that belong to `shard`.
-    pub fn shard_chunks(&self, shard: Shard) -> Vec<Chunk> {
-        self.chunks()
-            .into_iter()
-            .filter(|chunk| shard.owns(chunk.index))
-            .collect()
+    /// Number of chunks of the whole sweep.
+    pub fn chunk_count(&self) -> u64 {
+        self.groups() * self.chunks_per_group()
+    }
+
+    /// Chunk number `index`, computed, not looked up: memory does not grow
+    /// with the sweep.
+    pub fn chunk(&self, index: u64) -> Chunk {
+        let per_group = self.chunks_per_group();
+        let (group, within) = (index / per_group, index % per_group);
+        let offset = within * CHUNK_RUNS;
+        Chunk {
+            index,
+            first: group * self.points() + offset,
+            len: CHUNK_RUNS.min(self.points() - offset),
+        }
+    }
+
+    /// The chunks that belong to `shard`, in id order.
+    pub fn shard_chunks(&self, shard: Shard) -> impl Iterator<Item = Chunk> + '_ {
+        (shard.index as u64 - 1..self.chunk_count())
+            .step_by(shard.count as usize)
+            .map(|index| self.chunk(index))
     }
 }

@@ -1,7 +1,7 @@
 //! Sweep progress on stderr: a live bar on a terminal, a plain line every
 //! few seconds otherwise (logs of batch jobs), nothing with `--quiet`.
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -28,9 +28,15 @@ impl Progress {
             let bar = ProgressBar::new(total).with_position(done);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40.cyan/blue} {pos}/{len} runs  {per_sec:.0}  ETA {eta}  {msg}",
+                    "{bar:40.cyan/blue} {human_pos}/{human_len} runs  {rate}  ETA {eta}  {msg}",
                 )
                 .expect("valid template")
+                .with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}", runs_per_second(state.per_sec()));
+                    },
+                )
                 .progress_chars("=> "),
             );
             bar.reset_eta();
@@ -64,8 +70,11 @@ impl Progress {
                         (*done - *started_at) as f64 / start.elapsed().as_secs_f64().max(1e-9);
                     let eta = (*total - *done) as f64 / rate.max(1e-9);
                     eprintln!(
-                        "basinmap: {done}/{total} runs ({:.1}%), {rate:.0} runs/s, ETA {}",
+                        "basinmap: {}/{} runs ({:.1}%), {}, ETA {}",
+                        HumanCount(*done),
+                        HumanCount(*total),
                         100.0 * *done as f64 / (*total).max(1) as f64,
+                        runs_per_second(rate),
                         format_duration(eta)
                     );
                 }
@@ -86,6 +95,21 @@ impl Progress {
         if let Progress::Bar(bar) = self {
             bar.finish();
         }
+    }
+}
+
+/// `1,450 runs/s`.
+pub fn runs_per_second(rate: f64) -> String {
+    let rate = if rate.is_finite() { rate.max(0.0) } else { 0.0 };
+    format!("{} runs/s", HumanCount(rate.round() as u64))
+}
+
+/// `1.9 s` under a minute, else as [`format_duration`].
+pub fn format_elapsed(seconds: f64) -> String {
+    if seconds < 59.95 {
+        format!("{seconds:.1} s")
+    } else {
+        format_duration(seconds)
     }
 }
 

@@ -4,6 +4,7 @@ use crate::classify::Label;
 use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
 use crate::spec::train_axes::AXIS_KEYS;
+use crate::stats::Fraction;
 use crate::store::RunRecord;
 use crate::store::table::format_number;
 use std::collections::BTreeMap;
@@ -30,7 +31,8 @@ pub fn label_counts<'a>(
     activations.iter().map(|a| (*a, counts[a])).collect()
 }
 
-/// `activation  converged  stuck-linear ...` with one row per activation.
+/// `activation  converged  stuck-linear ...` with one row per activation:
+/// the counts, then each label's fraction with its 95% interval.
 pub fn label_table(counts: &[(Activation, [u64; Label::ALL.len()])]) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<12}", "activation");
@@ -45,19 +47,72 @@ pub fn label_table(counts: &[(Activation, [u64; Label::ALL.len()])]) -> String {
         }
         let _ = writeln!(out, " {:>8}", row.iter().sum::<u64>());
     }
+    let _ = writeln!(
+        out,
+        "\n% of runs [95% interval, Wilson]:\n{}",
+        fraction_header("activation")
+    );
+    for (activation, row) in counts {
+        let _ = write!(out, "{:<12}", activation.name());
+        let _ = writeln!(out, "{}", fraction_cells(row));
+    }
     out
 }
 
-/// `{activation: {label: count}}` for `summary --json`.
+/// Header of a fraction table whose first column is `first`.
+fn fraction_header(first: &str) -> String {
+    let mut out = format!("{first:<12}");
+    for label in Label::ALL {
+        let _ = write!(out, " {:>21}", label.name());
+    }
+    out
+}
+
+/// `  17.58 [16.99, 18.18]` per label.
+fn fraction_cells(row: &[u64; Label::ALL.len()]) -> String {
+    let total: u64 = row.iter().sum();
+    let mut out = String::new();
+    for &n in row {
+        let f = Fraction::new(n, total);
+        let (lo, hi) = f.wilson95();
+        let _ = write!(
+            out,
+            " {:>21}",
+            format!(
+                "{:.2} [{:.2}, {:.2}]",
+                100.0 * f.value(),
+                100.0 * lo,
+                100.0 * hi
+            )
+        );
+    }
+    out
+}
+
+/// `{activation: {"runs": n, "labels": {label: {"count", "fraction",
+/// "ci95": [low, high]}}}}` for `summary --json`.
 pub fn label_json(counts: &[(Activation, [u64; Label::ALL.len()])]) -> serde_json::Value {
     let mut object = serde_json::Map::new();
     for (activation, row) in counts {
+        let total: u64 = row.iter().sum();
         let labels: serde_json::Map<String, serde_json::Value> = Label::ALL
             .iter()
             .zip(row)
-            .map(|(label, &n)| (label.name().to_string(), n.into()))
+            .map(|(label, &n)| {
+                let f = Fraction::new(n, total);
+                let (lo, hi) = f.wilson95();
+                let entry = serde_json::json!({
+                    "count": n,
+                    "fraction": f.value(),
+                    "ci95": [lo, hi],
+                });
+                (label.name().to_string(), entry)
+            })
             .collect();
-        object.insert(activation.name().to_string(), labels.into());
+        object.insert(
+            activation.name().to_string(),
+            serde_json::json!({"runs": total, "labels": labels}),
+        );
     }
     object.into()
 }
@@ -140,34 +195,35 @@ fn group_counts(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> Gr
     groups
 }
 
-/// Label fractions per group and activation.
+/// Label fractions with their 95% intervals per group and activation.
 pub fn grouped_table(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> String {
     let mut out = String::new();
     let name = axis.name();
-    let _ = write!(out, "{name:<12} {:<12}", "activation");
-    for label in Label::ALL {
-        let _ = write!(out, " {:>12}", label.name());
-    }
-    let _ = writeln!(out, " {:>8}", "runs");
+    let _ = writeln!(
+        out,
+        "% of runs [95% interval, Wilson], per {name} and activation:"
+    );
+    let _ = writeln!(
+        out,
+        "{name:<12} {} {:>8}",
+        fraction_header("activation"),
+        "runs"
+    );
     for (value, counts) in group_counts(grid, axis, records) {
         for (activation, row) in counts {
             let total: u64 = row.iter().sum();
-            let _ = write!(out, "{value:<12} {:<12}", activation.name());
-            for n in row {
-                let fraction = if total == 0 {
-                    0.0
-                } else {
-                    100.0 * n as f64 / total as f64
-                };
-                let _ = write!(out, " {:>11.1}%", fraction);
-            }
-            let _ = writeln!(out, " {total:>8}");
+            let _ = writeln!(
+                out,
+                "{value:<12} {:<12}{} {total:>8}",
+                activation.name(),
+                fraction_cells(&row)
+            );
         }
     }
     out
 }
 
-/// `{group: {activation: {label: count}}}`.
+/// `{group: <label_json of the group>}`.
 pub fn grouped_json(
     grid: &SweepGrid,
     axis: GroupAxis,

@@ -1,4 +1,4 @@
-//! The eight activations of SPEC section 1, each with value and derivative.
+//! The eight activations of docs/science.md, each with value and derivative.
 //!
 //! Two implementations sit side by side: [`Activation::reference`], plain
 //! `f64` with `std`/`libm` functions, which the classifier and the tests use;

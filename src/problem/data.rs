@@ -1,4 +1,4 @@
-//! Training inputs: the four data modes of SPEC section 1.
+//! Training inputs: the four data modes of docs/science.md.
 //!
 //! Random x values come from ChaCha8 (`rand_chacha::ChaCha8Rng`, seeded with
 //! `seed_from_u64(seed)`), whose output stream is fixed by its algorithm and

@@ -1,4 +1,4 @@
-//! The toy problem of SPEC section 1: activations and training data.
+//! The toy problem of docs/science.md: activations and training data.
 
 pub mod activation;
 pub mod data;

@@ -1,50 +1,19 @@
 //! Compare maps: for a pair of activations (default selu vs softplus), each
 //! start colored by which of the two converged from it.
 
+use super::caption::{subtitle, title, where_words};
 use super::heatmap::{HeatmapFigure, Legend, Panel};
-use super::outcome_map::{plane_cells, subtitle, title, where_words};
 use super::palette::{NOT_RUN, PairOutcome};
+use super::panels::plane_cells;
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, SweepCells};
+use super::tally::PairCounts;
 use crate::problem::activation::Activation;
 use plotters::style::RGBColor;
 use std::fmt::Write;
 
-/// How often each pair outcome occurs, over (start, replicate) pairs where
-/// both runs are done.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PairCounts {
-    /// Indexed like `PairOutcome::ALL`.
-    pub counts: [usize; 4],
-}
-
-impl PairCounts {
-    pub fn add(&mut self, outcome: PairOutcome) {
-        self.counts[outcome as usize] += 1;
-    }
-
-    pub fn get(&self, outcome: PairOutcome) -> usize {
-        self.counts[outcome as usize]
-    }
-
-    /// Pairs where both runs are done.
-    pub fn total(&self) -> usize {
-        self.counts.iter().sum()
-    }
-
-    /// "123 of 4000 (3.1%)" for `outcome`.
-    pub fn describe(&self, outcome: PairOutcome) -> String {
-        let n = self.get(outcome);
-        let total = self.total();
-        if total == 0 {
-            return "0 of 0".into();
-        }
-        format!("{n} of {total} ({:.1}%)", 100.0 * n as f64 / total as f64)
-    }
-}
-
 /// Positions of the pair in the sweep's activations, when both are there.
-pub fn pair_indices(cells: &SweepCells, pair: (Activation, Activation)) -> Option<(usize, usize)> {
+fn pair_indices(cells: &SweepCells, pair: (Activation, Activation)) -> Option<(usize, usize)> {
     let find = |a| cells.activations.iter().position(|&x| x == a);
     Some((find(pair.0)?, find(pair.1)?))
 }
@@ -64,7 +33,7 @@ fn outcomes_at(
 }
 
 /// Pair outcome counts over the whole sweep.
-pub fn sweep_counts(cells: &SweepCells, pair: (usize, usize)) -> PairCounts {
+fn sweep_counts(cells: &SweepCells, pair: (usize, usize)) -> PairCounts {
     let mut counts = PairCounts::default();
     let lens = cells.axes.each_ref().map(Vec::len);
     for a in 0..lens[0] {

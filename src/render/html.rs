@@ -2,12 +2,13 @@
 //! nothing from the network) with every picture and its caption, the summary
 //! table, the spec and links to the runs tables.
 
-use super::compare_map::{pair_indices, sweep_counts};
+use super::heatmap::format_value;
 use super::palette::{NOT_RUN, PairOutcome, hex, label_color};
-use super::sweep_cells::{Facets, SweepCells};
+use super::tally::{Tally, VariantTally};
 use super::{Picture, PictureKind, RenderOptions};
-use crate::classify::Label;
+use crate::classify::{ClassifyConfig, Label};
 use crate::spec::SweepSpec;
+use crate::stats::Fraction;
 use anyhow::{Context, Result};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -55,19 +56,62 @@ fn swatch(color: plotters::style::RGBColor) -> String {
     )
 }
 
-/// What each label means, in the reader's words.
-fn label_meaning(label: Label) -> &'static str {
+/// What the classifier tests for each label, in the reader's words, with
+/// the sweep's thresholds. Every label but `diverged` is read from the run's
+/// settled parameters, evaluated on 1001 points of [-0.5, 0.5].
+fn label_meaning(label: Label, cfg: &ClassifyConfig) -> String {
+    let v = format_value;
     match label {
-        Label::Converged => "g fits relu: evaluation loss below the threshold.",
-        Label::StuckLinear => {
-            "g is (nearly) a straight line on [-0.5, 0.5]: every pre-activation a·x + b stayed on one linear \
-             piece of f, so g cannot bend into relu's kink."
-        }
-        Label::StuckDead => {
-            "g is constant: every pre-activation sits where f is flat, so no gradient moves a or b."
-        }
-        Label::Unconverged => "g bends, but did not (yet) reach relu.",
-        Label::Diverged => "a parameter or the loss blew up (not finite or beyond 1e6).",
+        Label::Converged => format!(
+            "g fits relu: its mean distance from relu is below {}.",
+            v(cfg.converged_loss)
+        ),
+        Label::StuckLinear => format!(
+            "not converged, and g is a straight line to within {}% of its range (mean distance from its \
+             least-squares line), so it cannot bend into relu's kink.",
+            v(100.0 * cfg.linear_deviation)
+        ),
+        Label::StuckDead => format!(
+            "not converged, and g is constant: it varies by less than {} over [-0.5, 0.5].",
+            v(cfg.dead_range)
+        ),
+        Label::Unconverged => "g bends, but is not (yet) close to relu.".to_string(),
+        Label::Diverged => format!(
+            "a final parameter or the final training loss is not finite, or a parameter exceeds {} in size.",
+            v(cfg.diverged_magnitude)
+        ),
+    }
+}
+
+/// How the labels are read from a run, in one sentence.
+fn settled_note(cfg: &ClassifyConfig) -> String {
+    if cfg.window == 1 {
+        "Labels are read from each run's final parameters.".to_string()
+    } else {
+        format!(
+            "Labels are read from each run's settled parameters: of its last {} steps, the one with the lowest \
+             training loss, so a run caught at its last step in one of Adam's short oscillation bursts is not \
+             mislabelled.",
+            cfg.window
+        )
+    }
+}
+
+/// The sentence that opens a section of maps.
+fn section_intro(kind: PictureKind, cfg: &ClassifyConfig) -> Option<String> {
+    match kind {
+        PictureKind::Speed => Some(format!(
+            "How fast each start trains: the step from which the training loss stays below {}, apart from \
+             bursts shorter than {} steps; only converged runs are shaded.",
+            format_value(cfg.converged_loss),
+            cfg.window
+        )),
+        PictureKind::Loss => Some(
+            "How well each start trains over the whole run: the mean training loss, shaded for every run \
+             whatever its label, so the structure inside a basin and across its edges shows."
+                .to_string(),
+        ),
+        _ => None,
     }
 }
 
@@ -75,11 +119,11 @@ fn label_meaning(label: Label) -> &'static str {
 pub fn write_index(
     dir: &Path,
     spec: &SweepSpec,
-    facets: &Facets,
+    tally: &Tally,
     pictures: &[Picture],
     options: &RenderOptions,
 ) -> Result<PathBuf> {
-    let page = page(dir, spec, facets, pictures, options);
+    let page = page(dir, spec, tally, pictures, options);
     let path = dir.join("index.html");
     std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
@@ -88,14 +132,14 @@ pub fn write_index(
 fn page(
     dir: &Path,
     spec: &SweepSpec,
-    facets: &Facets,
+    tally: &Tally,
     pictures: &[Picture],
     options: &RenderOptions,
 ) -> String {
     let mut h = String::new();
     let name = escape(&spec.name);
-    let total = facets.total_runs();
-    let done = facets.done;
+    let total = tally.total();
+    let done = tally.done();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -106,17 +150,24 @@ fn page(
     let _ = writeln!(
         h,
         "<p class=\"lead\">Where does gradient descent fit <code>relu(x)</code> on [-0.5, 0.5] with \
-         <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? Each map cell is one starting point \
-         (a₀, b₀, c₀, d₀); each panel is one activation f. The classic claim under test: SELU does not escape \
+         <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? {} Each panel is one activation f. \
+         The classic claim under test: SELU does not escape \
          the \"all positive\" linear regime, Softplus does. Training{}: {}.</p>",
-        if facets.faceted() {
+        match spec.grid.sample {
+            None => "Each map cell is one starting point (a₀, b₀, c₀, d₀).".to_string(),
+            Some(s) => format!(
+                "The starts are {} random points of the box the spec spans; maps bin them.",
+                s.n
+            ),
+        },
+        if tally.faceted() {
             ", common to every setting below"
         } else {
             ""
         },
-        escape(&super::plane::training_summary(spec))
+        escape(&super::training_words::training_summary(spec))
     );
-    variants_note(&mut h, facets);
+    variants_note(&mut h, spec, tally);
     let done_note = if done < total {
         format!(
             " <strong>This sweep is not finished:</strong> cells not run yet are drawn {} light gray.",
@@ -129,7 +180,7 @@ fn page(
         h,
         "<p id=\"progress\" data-done=\"{done}\" data-total=\"{total}\">{done} of {total} runs done.{done_note}</p>"
     );
-    headline(&mut h, facets, options);
+    headline(&mut h, tally, options);
     let _ = writeln!(
         h,
         "<nav><a href=\"#summary\">Summary</a>{}<a href=\"#spec\">Spec</a><a href=\"#data\">Data</a></nav>",
@@ -145,7 +196,7 @@ fn page(
             "<dt>{}{}</dt><dd>{}</dd>",
             swatch(label_color(label)),
             label.name(),
-            escape(label_meaning(label))
+            escape(&label_meaning(label, &spec.classify))
         );
     }
     let _ = writeln!(
@@ -156,11 +207,15 @@ fn page(
     let _ = writeln!(
         h,
         "<p>Markers: ○ the original discussion's start a=1, b=0.5, c=1, d=-0.5; ◇ the same with d=0 \
-         (drawn wherever they lie in a plane).</p>"
+         (drawn wherever they lie in a plane). {}</p>",
+        escape(&settled_note(&spec.classify))
     );
-    summary_table(&mut h, facets);
+    summary_table(&mut h, tally);
     for kind in sections(pictures) {
         let _ = writeln!(h, "<h2 id=\"{}\">{}</h2>", anchor(kind), kind.heading());
+        if let Some(intro) = section_intro(kind, &spec.classify) {
+            let _ = writeln!(h, "<p>{}</p>", escape(&intro));
+        }
         for p in pictures.iter().filter(|p| p.kind == kind) {
             let _ = writeln!(
                 h,
@@ -196,8 +251,10 @@ fn anchor(kind: PictureKind) -> &'static str {
         PictureKind::Outcome => "outcome",
         PictureKind::Compare => "compare",
         PictureKind::Speed => "speed",
+        PictureKind::Loss => "loss",
         PictureKind::Probability => "probability",
         PictureKind::Marginal => "marginal",
+        PictureKind::Binned => "binned",
     }
 }
 
@@ -213,8 +270,8 @@ fn sections(pictures: &[Picture]) -> Vec<PictureKind> {
 }
 
 /// With several training variants: what varies, and how the maps show it.
-fn variants_note(h: &mut String, facets: &Facets) {
-    if !facets.faceted() {
+fn variants_note(h: &mut String, spec: &SweepSpec, tally: &Tally) {
+    if !tally.faceted() {
         return;
     }
     let _ = writeln!(
@@ -222,15 +279,15 @@ fn variants_note(h: &mut String, facets: &Facets) {
         "<p class=\"lead\" id=\"variants\">This sweep also varies the training ({keys}): {n} settings, \
          each run from every start. Every map below shows them together, one row (or, on compare maps, one \
          panel) per setting on shared axes and colors, so a basin can be followed from setting to setting:</p>\n<ul>",
-        keys = escape(&facets.keys_words()),
-        n = facets.facets.len(),
+        keys = escape(&spec.train.varying_keys().join(" / ")),
+        n = tally.variants.len(),
     );
-    for f in &facets.facets {
+    for v in &tally.variants {
         let _ = writeln!(
             h,
             "<li data-variant=\"{}\"><code>{}</code></li>",
-            escape(&f.describe),
-            escape(&f.title)
+            escape(&v.describe),
+            escape(&v.title)
         );
     }
     let _ = writeln!(h, "</ul>");
@@ -238,79 +295,65 @@ fn variants_note(h: &mut String, facets: &Facets) {
 
 /// The compare pair's key number, above everything else; with several
 /// training variants, also per variant.
-fn headline(h: &mut String, facets: &Facets, options: &RenderOptions) {
+fn headline(h: &mut String, tally: &Tally, options: &RenderOptions) {
     let (first, second) = options.compare;
-    let cells = facets.first();
-    match pair_indices(cells, options.compare) {
-        Some(pair) => {
-            let counts: Vec<_> = facets
-                .facets
-                .iter()
-                .map(|f| sweep_counts(&f.cells, pair))
-                .collect();
-            let mut all = counts[0];
-            for c in &counts[1..] {
-                for (total, n) in all.counts.iter_mut().zip(c.counts) {
-                    *total += n;
-                }
-            }
-            let unit = if cells.replicates > 1 {
-                "start/seed pairs"
-            } else {
-                "starts"
-            };
-            let by_variant = if facets.faceted() {
-                let parts: Vec<String> = facets
-                    .facets
-                    .iter()
-                    .zip(&counts)
-                    .map(|(f, c)| {
-                        format!(
-                            "<span data-variant=\"{}\" data-count=\"{n}\" data-of=\"{of}\">{}: {n} of {of}</span>",
-                            escape(&f.describe),
-                            escape(&f.title),
-                            n = c.get(PairOutcome::OnlySecond),
-                            of = c.total(),
-                        )
-                    })
-                    .collect();
-                format!(" ({})", parts.join("; "))
-            } else {
-                String::new()
-            };
-            let _ = writeln!(
-                h,
-                "<p class=\"headline\" id=\"headline\" data-count=\"{n}\" data-of=\"{of}\">{first} fails and \
-                 {second} converges from <strong>{n}</strong> of {of} {unit} run with both{by_variant}; the reverse \
-                 ({first} converges, {second} fails) from {rev}.</p>",
-                n = all.get(PairOutcome::OnlySecond),
-                of = all.total(),
-                rev = all.get(PairOutcome::OnlyFirst),
-            );
-        }
-        None => {
-            let _ = writeln!(
-                h,
-                "<p class=\"headline\">No compare map: the sweep does not run both {first} and {second}.</p>"
-            );
-        }
-    }
-}
-
-/// The runs per activation and label; with several training variants, one
-/// block of rows per variant (`data-variant` on its rows and cells).
-fn summary_table(h: &mut String, facets: &Facets) {
-    let cells = facets.first();
+    let Some(all) = tally.pair_total() else {
+        let _ = writeln!(
+            h,
+            "<p class=\"headline\">No compare map: the sweep does not run both {first} and {second}.</p>"
+        );
+        return;
+    };
+    let unit = if tally.replicates > 1 {
+        "start/seed pairs"
+    } else {
+        "starts"
+    };
+    let by_variant = if tally.faceted() {
+        let parts: Vec<String> = tally
+            .variants
+            .iter()
+            .filter_map(|v| Some((v, v.pair?)))
+            .map(|(v, c)| {
+                format!(
+                    "<span data-variant=\"{}\" data-count=\"{n}\" data-of=\"{of}\">{}: {n} of {of}</span>",
+                    escape(&v.describe),
+                    escape(&v.title),
+                    n = c.get(PairOutcome::OnlySecond),
+                    of = c.total(),
+                )
+            })
+            .collect();
+        format!(" ({})", parts.join("; "))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         h,
-        "<h2 id=\"summary\">Summary</h2>\n<p>Runs per {}activation and label{}.</p>\n\
+        "<p class=\"headline\" id=\"headline\" data-count=\"{n}\" data-of=\"{of}\">{first} fails and \
+         {second} converges from <strong>{n}</strong> of {of} {unit} run with both{by_variant}; the reverse \
+         ({first} converges, {second} fails) from {rev}.</p>",
+        n = all.get(PairOutcome::OnlySecond),
+        of = all.total(),
+        rev = all.get(PairOutcome::OnlyFirst),
+    );
+}
+
+/// The runs per activation and label, and the converged fraction with its
+/// 95% interval; with several training variants, one block of rows per
+/// variant (`data-variant` on its rows and cells).
+fn summary_table(h: &mut String, tally: &Tally) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"summary\">Summary</h2>\n<p>Runs per {}activation and label{}. The last column gives the share \
+         that converged with its 95% confidence interval (Wilson score).</p>\n\
          <table id=\"summary-table\">\n<thead><tr><th>activation</th>",
-        if facets.faceted() {
+        if tally.faceted() {
             "training setting, "
         } else {
             ""
         },
-        if cells.replicates > 1 {
+        if tally.replicates > 1 {
             " (every start and replicate)"
         } else {
             ""
@@ -324,30 +367,31 @@ fn summary_table(h: &mut String, facets: &Facets) {
         "<th>{}not run</th><th>total</th><th>converged</th></tr></thead>",
         swatch(NOT_RUN)
     );
-    if !facets.faceted() {
+    if !tally.faceted() {
         let _ = writeln!(h, "<tbody>");
-        summary_rows(h, cells, "");
+        summary_rows(h, &tally.variants[0], tally, "");
         let _ = writeln!(h, "</tbody></table>");
         return;
     }
-    for f in &facets.facets {
-        let variant = escape(&f.describe);
+    for v in &tally.variants {
+        let variant = escape(&v.describe);
         let _ = writeln!(
             h,
             "<tbody data-variant=\"{variant}\">\n<tr class=\"variant\"><th colspan=\"{}\" style=\"background:#ececec; text-align:left; border-left:4px solid #222\">{}</th></tr>",
             Label::ALL.len() + 4,
-            escape(&f.title)
+            escape(&v.title)
         );
-        summary_rows(h, &f.cells, &format!(" data-variant=\"{variant}\""));
+        summary_rows(h, v, tally, &format!(" data-variant=\"{variant}\""));
         let _ = writeln!(h, "</tbody>");
     }
     let _ = writeln!(h, "</table>");
 }
 
 /// One row per activation; `attr` is added to every row and count cell.
-fn summary_rows(h: &mut String, cells: &SweepCells, attr: &str) {
-    for (act, activation) in cells.activations.iter().enumerate() {
-        let (counts, missing) = cells.label_counts(act);
+fn summary_rows(h: &mut String, variant: &VariantTally, tally: &Tally, attr: &str) {
+    for (act, activation) in tally.activations.iter().enumerate() {
+        let counts = variant.labels[act];
+        let missing = variant.missing[act];
         let done: usize = counts.iter().sum();
         let _ = write!(
             h,
@@ -363,7 +407,14 @@ fn summary_rows(h: &mut String, cells: &SweepCells, attr: &str) {
         let share = if done == 0 {
             "–".to_string()
         } else {
-            format!("{:.1}%", 100.0 * counts[0] as f64 / done as f64)
+            let f = Fraction::new(counts[0] as u64, done as u64);
+            let (lo, hi) = f.wilson95();
+            format!(
+                "{:.1}% <small>[{:.1}, {:.1}]</small>",
+                100.0 * f.value(),
+                100.0 * lo,
+                100.0 * hi
+            )
         };
         let _ = writeln!(
             h,
@@ -392,8 +443,8 @@ fn data_links(h: &mut String, dir: &Path) {
     let _ = writeln!(
         h,
         "<p>One row per run: start <code>a0,b0,c0,d0</code>, <code>activation</code>, <code>replicate</code>, \
-         final <code>a,b,c,d</code>, <code>train_loss</code>, <code>eval_loss</code>, <code>label</code>, \
-         <code>converged_at</code>.</p>\n<ul>"
+         settled <code>a,b,c,d</code> with their <code>train_loss</code> and <code>eval_loss</code>, \
+         <code>label</code>, <code>converged_at</code>, <code>settled_step</code>, <code>mean_loss</code>.</p>\n<ul>"
     );
     for name in csvs {
         let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", escape(&name));

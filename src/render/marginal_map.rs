@@ -2,9 +2,10 @@
 //! runs that converged at each (x, y), over every value of the hidden axes
 //! (and every replicate).
 
+use super::caption::{layout_sentence, strips, training_words};
 use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
-use super::outcome_map::{activation_panels, layout_sentence, strips, training_words};
 use super::palette::NOT_RUN;
+use super::panels::activation_panels;
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{AXIS_NAMES, Facets};
 

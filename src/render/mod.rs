@@ -6,6 +6,7 @@
 //! - outcome maps, for each pair of varying axes, one panel per activation
 //!   (`outcome_map`), and with replicates the probability of convergence;
 //! - speed maps, converged starts shaded by `converged_at` (`speed_map`);
+//! - loss maps, every start shaded by its mean training loss (`loss_map`);
 //! - compare maps for a pair of activations (`compare_map`);
 //! - with more than two varying axes, the maps are slices through a pin point
 //!   and marginal maps summarise the hidden axes (`marginal_map`).
@@ -23,24 +24,30 @@
 //! `heatmap` lays out and draws any of them with plotters, `font` supplies
 //! the embedded font, `palette` the fixed colors, `html` the page.
 
+pub mod caption;
 pub mod compare_map;
 pub mod font;
 pub mod heatmap;
 pub mod html;
+pub mod loss_map;
 pub mod marginal_map;
 pub mod outcome_map;
 pub mod palette;
+pub mod panels;
 pub mod plane;
+pub mod sample_map;
 pub mod speed_map;
 pub mod sweep_cells;
+pub mod tally;
 pub mod training_plot;
+pub mod training_words;
 pub mod viewer;
 
 pub use heatmap::HeatmapLayout;
 pub use viewer::open_in_viewer;
 
-use crate::problem::activation::Activation;
-use crate::spec::SweepSpec;
+use crate::grid::SweepGrid;
+use crate::spec::{RenderOptions, SweepSpec};
 use crate::store::RunRecord;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
@@ -49,6 +56,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use sweep_cells::Facets;
+use tally::Tally;
 
 /// Picture file format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,70 +105,6 @@ impl fmt::Display for Format {
     }
 }
 
-/// The pin point's coordinates; a missing one defaults to the original
-/// start `a = 1, b = 0.5, c = 1, d = -0.5`. Snapped to the nearest grid value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub a: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub d: Option<f64>,
-}
-
-impl Pin {
-    pub fn values(&self) -> [Option<f64>; 4] {
-        [self.a, self.b, self.c, self.d]
-    }
-}
-
-/// Render settings: the `[render]` table of a spec, e.g.
-///
-/// ```toml
-/// [render]
-/// pin = { a = 1.0, b = 0.5 }        # slices through more than two varying axes
-/// compare = ["selu", "softplus"]    # the compare map's pair
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RenderOptions {
-    pub pin: Pin,
-    pub compare: (Activation, Activation),
-}
-
-impl Default for RenderOptions {
-    fn default() -> Self {
-        RenderOptions {
-            pin: Pin::default(),
-            compare: (Activation::Selu, Activation::Softplus),
-        }
-    }
-}
-
-impl RenderOptions {
-    /// Checks what the types cannot; the message names the key.
-    pub fn validate(&self) -> Result<(), String> {
-        for (name, value) in ["a", "b", "c", "d"].iter().zip(self.pin.values()) {
-            if let Some(v) = value
-                && !v.is_finite()
-            {
-                return Err(format!("render.pin.{name} = {v}: must be a finite number"));
-            }
-        }
-        if self.compare.0 == self.compare.1 {
-            return Err(format!(
-                "render.compare = [\"{0}\", \"{0}\"]: name two different activations",
-                self.compare.0
-            ));
-        }
-        Ok(())
-    }
-}
-
 /// What a picture shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PictureKind {
@@ -170,10 +114,14 @@ pub enum PictureKind {
     Probability,
     /// Steps to converge.
     Speed,
+    /// Mean training loss.
+    Loss,
     /// Pair of activations.
     Compare,
     /// Fraction converged over hidden axes.
     Marginal,
+    /// Sampled starts: converged fraction per bin.
+    Binned,
 }
 
 impl PictureKind {
@@ -182,8 +130,10 @@ impl PictureKind {
             PictureKind::Outcome => "Outcome maps",
             PictureKind::Compare => "Compare maps",
             PictureKind::Speed => "Speed maps",
+            PictureKind::Loss => "Loss maps",
             PictureKind::Probability => "Probability of convergence",
             PictureKind::Marginal => "Marginal maps",
+            PictureKind::Binned => "Converged fraction by region",
         }
     }
 }
@@ -220,17 +170,6 @@ pub struct RenderReport {
     pub runs_ignored: usize,
 }
 
-/// Draws every map of a sweep into `dir` and writes `dir/index.html`, with
-/// default [`RenderOptions`].
-pub fn render_all(
-    dir: &Path,
-    spec: &SweepSpec,
-    records: &[RunRecord],
-    format: Format,
-) -> Result<RenderReport> {
-    render_all_with(dir, spec, records, format, &RenderOptions::default())
-}
-
 /// A picture to draw: its file, kind, axes and contents.
 struct Job {
     file: String,
@@ -242,19 +181,37 @@ struct Job {
     variants: Vec<String>,
 }
 
-/// [`render_all`] with explicit options.
-pub fn render_all_with(
+/// Draws every map of a sweep into `dir` and writes `dir/index.html`, as
+/// the spec's `[render]` table says.
+pub fn render_all(
     dir: &Path,
     spec: &SweepSpec,
     records: &[RunRecord],
     format: Format,
-    options: &RenderOptions,
 ) -> Result<RenderReport> {
+    let options = &spec.render;
     options.validate().map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let facets = Facets::new(spec, records);
-    let jobs = plan(spec, &facets, options, format);
+    let grid = SweepGrid::new(spec);
+    let tally = Tally::new(&grid, records, options.compare);
+    let (jobs, runs_ignored) = if spec.grid.sample.is_some() {
+        let placed = records
+            .iter()
+            .filter(|r| {
+                grid.find(r.start, r.activation, r.replicate, r.variant)
+                    .is_some()
+            })
+            .count();
+        (
+            plan_sampled(spec, &grid, records, format),
+            records.len() - placed,
+        )
+    } else {
+        let facets = Facets::new(spec, records);
+        let off_grid = facets.off_grid;
+        (plan(spec, &facets, options, format), off_grid)
+    };
     let pictures = jobs
         .into_par_iter()
         .map(|job| {
@@ -270,21 +227,52 @@ pub fn render_all_with(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let index = html::write_index(dir, spec, &facets, &pictures, options)?;
+    let index = html::write_index(dir, spec, &tally, &pictures, options)?;
     Ok(RenderReport {
         index,
         pictures,
-        runs_done: facets.done,
-        runs_total: facets.total_runs(),
-        runs_ignored: facets.off_grid,
+        runs_done: tally.done(),
+        runs_total: tally.total(),
+        runs_ignored,
     })
+}
+
+/// The pictures of a sampled sweep: one binned map per pair of varying axes.
+fn plan_sampled(
+    spec: &SweepSpec,
+    grid: &SweepGrid,
+    records: &[RunRecord],
+    format: Format,
+) -> Vec<Job> {
+    let training = training_words::training_summary(spec);
+    let per_activation: Vec<String> = grid
+        .variants
+        .iter()
+        .flat_map(|v| std::iter::repeat_n(v.describe(), grid.activations.len()))
+        .collect();
+    sample_map::figures(spec, grid, records, &training)
+        .into_iter()
+        .map(|((x, y), figure, caption)| Job {
+            file: format!(
+                "binned-{}-{}.{}",
+                sweep_cells::AXIS_NAMES[x],
+                sweep_cells::AXIS_NAMES[y],
+                format.extension()
+            ),
+            kind: PictureKind::Binned,
+            axes: (sweep_cells::AXIS_NAMES[x], sweep_cells::AXIS_NAMES[y]),
+            figure,
+            caption,
+            variants: per_activation.clone(),
+        })
+        .collect()
 }
 
 /// Every picture of a sweep, in page order. With several training variants
 /// each picture shows all of them: the activation maps one row per variant,
 /// the compare map one panel per variant.
 fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Format) -> Vec<Job> {
-    let training = plane::training_summary(spec);
+    let training = training_words::training_summary(spec);
     let cells = facets.first();
     let pin = plane::pin_indices(cells, options.pin.values());
     let planes: Vec<plane::Plane> = plane::axis_pairs(cells)
@@ -292,6 +280,7 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
         .map(|(x, y)| plane::Plane { x, y, pin })
         .collect();
     let speed_scale = speed_map::scale(facets);
+    let loss_scale = loss_map::scale(facets);
     let ext = format.extension();
     let per_activation: Vec<String> = facets
         .facets
@@ -340,6 +329,14 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
             format!("speed-{}.{ext}", p.stem()),
             p,
             speed_map::figure(facets, p, &training, speed_scale),
+        );
+    }
+    for p in &planes {
+        push(
+            PictureKind::Loss,
+            format!("loss-{}.{ext}", p.stem()),
+            p,
+            loss_map::figure(facets, p, &training, loss_scale),
         );
     }
     if cells.replicates > 1 {

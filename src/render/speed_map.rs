@@ -2,12 +2,10 @@
 //! loss stayed below the threshold, so slow and fast basins show, not only
 //! the boundary. One color scale for every speed map of a sweep.
 
+use super::caption::{layout_sentence, strips, subtitle, title, where_words};
 use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
-use super::outcome_map::{
-    activation_panels, layout_sentence, majority_label, plane_cells, strips, subtitle, title,
-    where_words,
-};
 use super::palette::{NOT_CONVERGED, NOT_RUN};
+use super::panels::{activation_panels, majority_label, plane_cells};
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::Facets;
 use crate::classify::Label;

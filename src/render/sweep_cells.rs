@@ -5,7 +5,6 @@
 use crate::classify::Label;
 use crate::problem::activation::Activation;
 use crate::spec::SweepSpec;
-use crate::spec::train_axes::TrainVariant;
 use crate::store::RunRecord;
 
 /// Parameter names in axis order.
@@ -16,6 +15,8 @@ pub const AXIS_NAMES: [&str; 4] = ["a", "b", "c", "d"];
 pub struct RunSummary {
     pub label: Label,
     pub converged_at: Option<u32>,
+    /// Mean training loss over the run.
+    pub mean_loss: f64,
 }
 
 impl RunSummary {
@@ -81,6 +82,7 @@ impl SweepCells {
         self.runs[slot] = Some(RunSummary {
             label: record.outcome.label,
             converged_at: record.outcome.converged_at,
+            mean_loss: record.outcome.mean_loss,
         });
         true
     }
@@ -155,11 +157,26 @@ impl SweepCells {
     }
 }
 
+impl SweepCells {
+    /// Smallest and largest finite, positive `mean_loss`, if any.
+    pub fn mean_loss_range(&self) -> Option<(f64, f64)> {
+        self.runs
+            .iter()
+            .flatten()
+            .map(|r| r.mean_loss)
+            .filter(|l| l.is_finite() && *l > 0.0)
+            .fold(None, |acc, l| match acc {
+                None => Some((l, l)),
+                Some((lo, hi)) => Some((lo.min(l), hi.max(l))),
+            })
+    }
+}
+
 /// The runs of one training variant (one combination of the settings the
 /// spec's `[train]` table lists).
 #[derive(Clone, Debug)]
 pub struct Facet {
-    /// [`TrainVariant::describe`]: `"lr=0.1"`, `"data.mode=fixed,
+    /// [`crate::spec::TrainVariant::describe`]: `"lr=0.1"`, `"data.mode=fixed,
     /// data.batch=-"`; empty when nothing is listed. The page's
     /// `data-variant` attribute.
     pub describe: String,
@@ -195,7 +212,7 @@ impl Facets {
             .iter()
             .map(|v| Facet {
                 describe: v.describe(),
-                title: facet_title(v),
+                title: super::tally::variant_title(v),
                 cells: SweepCells::empty(spec),
             })
             .collect();
@@ -247,25 +264,17 @@ impl Facets {
             .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
     }
 
+    /// Smallest and largest mean loss of any variant (finite, positive).
+    pub fn mean_loss_range(&self) -> Option<(f64, f64)> {
+        self.facets
+            .iter()
+            .filter_map(|f| f.cells.mean_loss_range())
+            .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
+    }
+
     /// `"lr"`, `"data.mode / data.batch"`: what the rows differ in.
     pub fn keys_words(&self) -> String {
         self.keys.join(" / ")
-    }
-}
-
-/// A variant's label without the settings that do not apply to it (those
-/// reading `-`); its full description if that leaves nothing.
-fn facet_title(variant: &TrainVariant) -> String {
-    let parts: Vec<String> = variant
-        .labels
-        .iter()
-        .filter(|(_, v)| v != "-")
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    if parts.is_empty() {
-        variant.describe()
-    } else {
-        parts.join(", ")
     }
 }
 

@@ -1,5 +1,6 @@
-//! One grid axis: a number, a list of numbers, or an inclusive range
-//! `{ from, to, points }`.
+//! One axis of the starts: a number, a list of numbers, or an inclusive
+//! range `{ from, to, points }` (`points` only for grids: sampled starts
+//! draw from the whole range).
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -10,11 +11,39 @@ use std::fmt;
 pub enum Axis {
     Value(f64),
     List(Vec<f64>),
-    Range { from: f64, to: f64, points: u32 },
+    Range {
+        from: f64,
+        to: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        points: Option<u32>,
+    },
 }
 
 impl Axis {
-    /// Checks finiteness, emptiness, order and duplicates.
+    /// Checks an axis of sampled starts: finite, and a range not empty.
+    /// `points` plays no part (sampled ranges are drawn from, not cut).
+    pub fn validate_for_sampling(&self) -> Result<(), String> {
+        match *self {
+            Axis::Range { from, to, .. } => {
+                finite(from)?;
+                finite(to)?;
+                if from >= to {
+                    return Err(format!(
+                        "range from {from} to {to} is empty or inverted: sampled starts need `from` < `to` (or use a number)"
+                    ));
+                }
+                if !(to - from).is_finite() {
+                    return Err(format!(
+                        "range from {from} to {to} is too wide to sample: its width overflows"
+                    ));
+                }
+                Ok(())
+            }
+            _ => self.validate(),
+        }
+    }
+
+    /// Checks an axis of a grid: finiteness, emptiness, order and duplicates.
     pub fn validate(&self) -> Result<(), String> {
         match *self {
             Axis::Value(v) => finite(v),
@@ -33,6 +62,11 @@ impl Axis {
             Axis::Range { from, to, points } => {
                 finite(from)?;
                 finite(to)?;
+                let Some(points) = points else {
+                    return Err(format!(
+                        "range from {from} to {to} has no `points`: a grid needs them (or draw starts with [grid] sample = {{ n, seed }})"
+                    ));
+                };
                 if points == 0 {
                     return Err("points = 0: a range needs at least 1 point".into());
                 }
@@ -56,13 +90,15 @@ impl Axis {
         }
     }
 
-    /// The axis values, in order. Range values are `from + i·(to-from)/(points-1)`,
-    /// with the last one exactly `to`.
+    /// The axis values of a grid, in order. Range values are
+    /// `from + i·(to-from)/(points-1)`, with the last one exactly `to`; a range
+    /// without `points` (sampled starts) gives its two ends.
     pub fn values(&self) -> Vec<f64> {
         match *self {
             Axis::Value(v) => vec![v],
             Axis::List(ref values) => values.clone(),
             Axis::Range { from, to, points } => {
+                let points = points.unwrap_or(2);
                 if points == 1 {
                     return vec![from];
                 }
@@ -84,7 +120,7 @@ impl Axis {
         match *self {
             Axis::Value(_) => 1,
             Axis::List(ref values) => values.len(),
-            Axis::Range { points, .. } => points as usize,
+            Axis::Range { points, .. } => points.unwrap_or(2) as usize,
         }
     }
 
@@ -154,7 +190,7 @@ impl<'de> Visitor<'de> for AxisVisitor {
         Ok(Axis::Range {
             from: from.ok_or_else(|| de::Error::missing_field("from"))?,
             to: to.ok_or_else(|| de::Error::missing_field("to"))?,
-            points: points.ok_or_else(|| de::Error::missing_field("points"))?,
+            points,
         })
     }
 }

@@ -1,15 +1,16 @@
-//! Sweep specs (`sweeps/*.toml`, SPEC section 3), read strictly: every
+//! Sweep specs (`sweeps/*.toml`, docs/formats.md), read strictly: every
 //! mistake is reported with the file, the key (and line where the TOML
 //! parser knows it) and what would be valid, before anything runs.
 
 pub mod axis;
+pub mod render;
 pub mod train_axes;
 
 use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
-use crate::render::RenderOptions;
 use anyhow::{Result, anyhow};
 pub use axis::Axis;
+pub use render::{Pin, RenderOptions};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 pub use train_axes::{TrainSpec, TrainVariant};
@@ -35,7 +36,8 @@ pub struct SweepSpec {
     pub render: RenderOptions,
 }
 
-/// The starting points: each parameter a number, a list or a range.
+/// The starting points: each parameter a number, a list or a range; all
+/// combinations (a grid), or `sample.n` random draws from the box they span.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GridSpec {
@@ -43,6 +45,18 @@ pub struct GridSpec {
     pub b: Axis,
     pub c: Axis,
     pub d: Axis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleSpec>,
+}
+
+/// `[grid] sample = { n, seed }`: random starts instead of a grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleSpec {
+    /// How many starts.
+    pub n: u64,
+    /// Start `i` depends only on `(seed, i)`.
+    pub seed: u64,
 }
 
 impl GridSpec {
@@ -102,18 +116,25 @@ impl SweepSpec {
         if self.replicates == 0 {
             return Err("replicates = 0: must be at least 1".into());
         }
-        for (name, axis) in self.grid.axes() {
-            axis.validate().map_err(|e| format!("grid.{name}: {e}"))?;
+        match self.grid.sample {
+            None => {
+                for (name, axis) in self.grid.axes() {
+                    axis.validate().map_err(|e| format!("grid.{name}: {e}"))?;
+                }
+            }
+            Some(sample) => {
+                if sample.n == 0 {
+                    return Err("grid.sample.n = 0: draw at least 1 start".into());
+                }
+                for (name, axis) in self.grid.axes() {
+                    axis.validate_for_sampling()
+                        .map_err(|e| format!("grid.{name}: {e}"))?;
+                }
+            }
         }
         self.train.validate()?;
         self.classify.validate()?;
         self.render.validate()
-    }
-
-    /// Total number of runs: training variants × activations × replicates
-    /// × starting points.
-    pub fn total_runs(&self) -> u64 {
-        crate::grid::SweepGrid::new(self).total_runs()
     }
 }
 

@@ -62,7 +62,7 @@ impl SweepMeta {
             tool_version: tool_version.to_string(),
             kernel_id: kernel_id.to_string(),
             data,
-            total_runs: spec.total_runs(),
+            total_runs: crate::grid::SweepGrid::new(spec).total_runs(),
         })
     }
 }

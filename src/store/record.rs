@@ -5,9 +5,9 @@ use crate::classify::Label;
 use crate::problem::activation::Activation;
 use crate::train::RunOutcome;
 
-/// The runs table's first columns, in order (SPEC section 5); one column
+/// The runs table's first columns, in order (docs/formats.md); one column
 /// per varying `[train]` setting follows, named by its key path.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "a0",
     "b0",
     "c0",
@@ -22,6 +22,8 @@ pub const COLUMNS: [&str; 14] = [
     "eval_loss",
     "label",
     "converged_at",
+    "settled_step",
+    "mean_loss",
 ];
 
 /// A finished run.

@@ -137,6 +137,7 @@ fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord>
         "" => None,
         text => Some(text.parse::<u32>().ok()?),
     };
+    let settled_step: u32 = row[14].parse().ok()?;
     Some(RunRecord {
         start,
         activation,
@@ -148,6 +149,8 @@ fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord>
             eval_loss: number(11)?,
             label,
             converged_at,
+            settled_step,
+            mean_loss: number(15)?,
         },
     })
 }
@@ -174,6 +177,8 @@ pub fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8> {
             format_number(o.eval_loss),
             o.label.name().to_string(),
             o.converged_at.map(|s| s.to_string()).unwrap_or_default(),
+            o.settled_step.to_string(),
+            format_number(o.mean_loss),
         ];
         fields.extend(format.variant_values[r.variant as usize].iter().cloned());
         writer.write_record(&fields).expect("writing to memory");

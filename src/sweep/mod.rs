@@ -56,7 +56,7 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
     let format = TableFormat::new(&dir.spec);
     let (mut writer, _) = TableWriter::open(&dir.path.join(table_name(options.shard)), &format)?;
     let stored = dir.load_runs(&grid)?;
-    let chunks = grid.shard_chunks(options.shard);
+    let chunks: Vec<Chunk> = grid.shard_chunks(options.shard).collect();
     let shard_runs: u64 = chunks.iter().map(|c| c.len).sum();
     let jobs: Vec<Job> = chunks
         .iter()

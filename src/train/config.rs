@@ -1,4 +1,4 @@
-//! Training settings: the `[train]` table of a spec, defaults from SPEC section 1.
+//! Training settings: the `[train]` table of a spec, defaults from docs/science.md.
 
 use crate::problem::data::DataSpec;
 use serde::{Deserialize, Serialize};

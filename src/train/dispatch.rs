@@ -6,7 +6,7 @@
 //! changes speed only, never a result bit (tested in `tests/kernel.rs`).
 
 use super::config::TrainConfig;
-use super::kernel::{LaneOutcome, NoObserver, StepObserver, train_lanes};
+use super::kernel::{LaneOutcome, NoObserver, StepObserver, Tracking, train_lanes};
 use super::optimizer::PARAMS;
 use crate::problem::activation::Activation;
 use crate::problem::data::TrainingData;
@@ -55,41 +55,93 @@ impl Isa {
     }
 }
 
-/// Final state of one model, in its training precision.
+/// How one model ended, in its training precision.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ModelEnd<T> {
-    pub params: [T; PARAMS],
+    /// Parameters after the last step.
+    pub final_params: [T; PARAMS],
     pub final_loss: T,
+    /// The settled parameters: the lowest-loss of the last `window`.
+    pub settled_params: [T; PARAMS],
+    pub settled_loss: T,
+    pub settled_step: u32,
+    /// Mean training loss over steps 0 to `steps`.
+    pub mean_loss: f64,
     pub converged_at: Option<u32>,
 }
 
+/// A precision the kernel is compiled for. Implemented for `f32` and `f64`
+/// here, so the kernel's copies (instruction set × activation) are compiled
+/// once, in this crate, and generic callers elsewhere (tests, benchmarks)
+/// link to them instead of compiling them again.
+pub trait KernelPrecision: Real {
+    fn train_models_on(
+        isa: Isa,
+        activation: Activation,
+        cfg: &TrainConfig,
+        data: &TrainingData<Self>,
+        starts: &[[f64; PARAMS]],
+        tracking: Tracking<f64>,
+    ) -> Vec<ModelEnd<Self>>;
+}
+
+macro_rules! kernel_precision {
+    ($($t:ty),*) => {$(
+        impl KernelPrecision for $t {
+            fn train_models_on(
+                isa: Isa,
+                activation: Activation,
+                cfg: &TrainConfig,
+                data: &TrainingData<Self>,
+                starts: &[[f64; PARAMS]],
+                tracking: Tracking<f64>,
+            ) -> Vec<ModelEnd<Self>> {
+                compiled_train_models_on(isa, activation, cfg, data, starts, tracking)
+            }
+        }
+    )*};
+}
+
+kernel_precision!(f32, f64);
+
 /// Trains one model per start, a lane group at a time, on the best
 /// instruction set.
-pub fn train_models<T: Real>(
+pub fn train_models<T: KernelPrecision>(
     activation: Activation,
     cfg: &TrainConfig,
     data: &TrainingData<T>,
     starts: &[[f64; PARAMS]],
-    converged_loss: f64,
+    tracking: Tracking<f64>,
 ) -> Vec<ModelEnd<T>> {
-    train_models_on(Isa::detect(), activation, cfg, data, starts, converged_loss)
+    T::train_models_on(Isa::detect(), activation, cfg, data, starts, tracking)
 }
 
 /// As [`train_models`], on a given instruction set (which must be available).
-pub fn train_models_on<T: Real>(
+pub fn train_models_on<T: KernelPrecision>(
     isa: Isa,
     activation: Activation,
     cfg: &TrainConfig,
     data: &TrainingData<T>,
     starts: &[[f64; PARAMS]],
-    converged_loss: f64,
+    tracking: Tracking<f64>,
+) -> Vec<ModelEnd<T>> {
+    T::train_models_on(isa, activation, cfg, data, starts, tracking)
+}
+
+fn compiled_train_models_on<T: Real>(
+    isa: Isa,
+    activation: Activation,
+    cfg: &TrainConfig,
+    data: &TrainingData<T>,
+    starts: &[[f64; PARAMS]],
+    tracking: Tracking<f64>,
 ) -> Vec<ModelEnd<T>> {
     assert!(
         Isa::available().contains(&isa),
         "{} is not available",
         isa.name()
     );
-    let args = (cfg, data, starts, T::from_f64(converged_loss));
+    let args = (cfg, data, starts, in_precision(tracking));
     // One function per instruction set, precision and activation: each is
     // compiled (and register-allocated) on its own.
     macro_rules! per_activation {
@@ -119,7 +171,19 @@ pub fn train_models_on<T: Real>(
     per_activation!(groups_portable)
 }
 
-type GroupArgs<'a, T> = (&'a TrainConfig, &'a TrainingData<T>, &'a [[f64; PARAMS]], T);
+type GroupArgs<'a, T> = (
+    &'a TrainConfig,
+    &'a TrainingData<T>,
+    &'a [[f64; PARAMS]],
+    Tracking<T>,
+);
+
+fn in_precision<T: Real>(tracking: Tracking<f64>) -> Tracking<T> {
+    Tracking {
+        converged_loss: T::from_f64(tracking.converged_loss),
+        window: tracking.window,
+    }
+}
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
@@ -143,13 +207,13 @@ fn groups_portable<T: Real, const ACTIVATION: usize>(args: GroupArgs<'_, T>) -> 
 
 #[inline(always)]
 fn groups<L: Lane, const ACTIVATION: usize>(
-    (cfg, data, starts, converged_loss): GroupArgs<'_, L::Elem>,
+    (cfg, data, starts, tracking): GroupArgs<'_, L::Elem>,
 ) -> Vec<ModelEnd<L::Elem>> {
     let mut ends = Vec::with_capacity(starts.len());
     for chunk in starts.chunks(L::WIDTH) {
         // Idle lanes repeat the first start; their results are dropped.
         let lanes = pack_starts::<L>(chunk);
-        let out = train_lanes::<L, ACTIVATION>(cfg, data, lanes, converged_loss, &mut NoObserver);
+        let out = train_lanes::<L, ACTIVATION>(cfg, data, lanes, tracking, &mut NoObserver);
         ends.extend(unpack(&out, chunk.len()));
     }
     ends
@@ -161,15 +225,15 @@ pub fn train_observed<T: Real>(
     cfg: &TrainConfig,
     data: &TrainingData<T>,
     start: [f64; PARAMS],
-    converged_loss: f64,
+    tracking: Tracking<f64>,
     observer: &mut impl StepObserver<Lanes<T, 1>>,
 ) -> ModelEnd<T> {
     let lanes = pack_starts::<Lanes<T, 1>>(&[start]);
-    let converged_loss = T::from_f64(converged_loss);
+    let tracking = in_precision(tracking);
     macro_rules! per_activation {
         ($($index:literal),*) => {
             match activation.index() {
-                $($index => train_lanes::<_, $index>(cfg, data, lanes, converged_loss, observer),)*
+                $($index => train_lanes::<_, $index>(cfg, data, lanes, tracking, observer),)*
                 _ => unreachable!("{} activations", Activation::ALL.len()),
             }
         };
@@ -189,16 +253,23 @@ fn pack_starts<L: Lane>(chunk: &[[f64; PARAMS]]) -> [L; PARAMS] {
 }
 
 fn unpack<L: Lane>(out: &LaneOutcome<L>, models: usize) -> Vec<ModelEnd<L::Elem>> {
-    let mut params = [[L::Elem::default(); MAX_WIDTH]; PARAMS];
-    for (lanes, values) in out.params.iter().zip(&mut params) {
-        lanes.store(values);
-    }
-    let mut losses = [L::Elem::default(); MAX_WIDTH];
-    out.final_loss.store(&mut losses);
+    let lanes = |v: &L| {
+        let mut values = [L::Elem::default(); MAX_WIDTH];
+        v.store(&mut values);
+        values
+    };
+    let final_params = out.final_params.each_ref().map(lanes);
+    let settled_params = out.settled_params.each_ref().map(lanes);
+    let final_loss = lanes(&out.final_loss);
+    let settled_loss = lanes(&out.settled_loss);
     (0..models)
         .map(|lane| ModelEnd {
-            params: std::array::from_fn(|p| params[p][lane]),
-            final_loss: losses[lane],
+            final_params: std::array::from_fn(|p| final_params[p][lane]),
+            final_loss: final_loss[lane],
+            settled_params: std::array::from_fn(|p| settled_params[p][lane]),
+            settled_loss: settled_loss[lane],
+            settled_step: out.settled_step[lane],
+            mean_loss: out.mean_loss[lane],
             converged_at: out.converged_at[lane],
         })
         .collect()

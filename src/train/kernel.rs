@@ -16,12 +16,31 @@ use crate::simd::{Lane, Real};
 /// What the kernel leaves for each lane.
 pub struct LaneOutcome<L> {
     /// Parameters `a, b, c, d` after the last step.
-    pub params: [L; PARAMS],
+    pub final_params: [L; PARAMS],
     /// Training loss of the final parameters (on the last step's batch).
     pub final_loss: L,
-    /// Per lane, the first step from which the training loss stayed below
-    /// the threshold to the end (0 = from the start); `None` if it ended above.
+    /// Of the last `window` parameter values, the one with the lowest
+    /// training loss (the latest of equals; NaN counts as +infinity).
+    pub settled_params: [L; PARAMS],
+    /// The training loss of the settled parameters.
+    pub settled_loss: L,
+    /// Per lane, the step of the settled parameters.
+    pub settled_step: Vec<u32>,
+    /// Per lane, the mean training loss over steps 0 to `steps`.
+    pub mean_loss: Vec<f64>,
+    /// Per lane, the step after the last excursion above the threshold that
+    /// started at step 0 or lasted `window` steps or more (0 = from the
+    /// start); `None` if that excursion runs to the end.
     pub converged_at: Vec<Option<u32>>,
+}
+
+/// What the kernel watches besides the parameters: the loss threshold of
+/// convergence and the window of the settled rule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tracking<T> {
+    pub converged_loss: T,
+    /// 1 to `classify::MAX_WINDOW`.
+    pub window: u32,
 }
 
 /// Receives `(step, loss, params)` for step 0 (the start) to `steps`, where
@@ -142,49 +161,170 @@ pub fn train_lanes<L: Lane, const ACTIVATION: usize>(
     cfg: &TrainConfig,
     data: &TrainingData<L::Elem>,
     starts: [L; PARAMS],
-    converged_loss: L::Elem,
+    tracking: Tracking<L::Elem>,
     observer: &mut impl StepObserver<L>,
 ) -> LaneOutcome<L> {
     let activation = Activation::ALL[ACTIVATION];
     let mut params = starts;
     let mut optimizer = OptimizerState::<L>::new(cfg);
-    // Per lane, the last step whose loss was not below the threshold.
-    let mut last_above: Vec<Option<u32>> = vec![None; L::WIDTH];
-    let threshold = L::splat(converged_loss);
-    let mut note_loss = |step: u32, loss: &L| {
-        // 1 where the loss is below the threshold, 0 where not (or NaN).
-        let mut below = [L::Elem::zero(); MAX_WIDTH];
-        threshold
-            .select_gt(*loss, L::constant(1.0), L::constant(0.0))
-            .store(&mut below);
-        for (above, &below) in last_above.iter_mut().zip(&below) {
-            if below == L::Elem::zero() {
-                *above = Some(step);
-            }
-        }
-    };
+    let mut settled = Settled::new(cfg.steps, tracking.window, &params);
+    let mut losses = LossHistory::new(L::WIDTH, tracking);
     for step in 1..=cfg.steps {
         let (xs, targets) = data.batch(step);
         let (loss, grads) = loss_and_gradient(activation, &params, xs, targets);
-        note_loss(step - 1, &loss);
+        settled.observe(step - 1, loss, &params);
+        losses.observe(step - 1, loss);
         observer.observe(step - 1, &loss, &params);
         optimizer.update(step, &mut params, &grads);
     }
     let (xs, targets) = data.batch(cfg.steps);
     let (final_loss, _) = loss_and_gradient(activation, &params, xs, targets);
-    note_loss(cfg.steps, &final_loss);
+    settled.observe(cfg.steps, final_loss, &params);
+    losses.observe(cfg.steps, final_loss);
     observer.observe(cfg.steps, &final_loss, &params);
-    let converged_at = last_above
-        .into_iter()
-        .map(|above| match above {
-            None => Some(0),
-            Some(step) if step == cfg.steps => None,
-            Some(step) => Some(step + 1),
-        })
-        .collect();
+    let (mean_loss, converged_at) = losses.finish(cfg.steps);
     LaneOutcome {
-        params,
+        final_params: params,
         final_loss,
+        settled_params: settled.params,
+        settled_loss: settled.loss,
+        settled_step: settled.steps(),
+        mean_loss,
         converged_at,
+    }
+}
+
+/// The settled rule, online: from the first step of the window on, each
+/// step's parameters replace the best so far unless their loss is higher.
+/// All in lane selects, so it costs a few vector operations per step and
+/// is the same on every instruction set.
+struct Settled<L> {
+    /// First step of the window.
+    first: u32,
+    /// Best loss so far with NaN as +infinity: the comparison key.
+    key: L,
+    loss: L,
+    params: [L; PARAMS],
+    /// Steps after `first`, in the training precision (exact: the window
+    /// is at most 2^24 steps).
+    offset: L,
+}
+
+impl<L: Lane> Settled<L> {
+    #[inline(always)]
+    fn new(steps: u32, window: u32, start: &[L; PARAMS]) -> Self {
+        let infinity = L::constant(f64::INFINITY);
+        Settled {
+            first: (steps + 1).saturating_sub(window),
+            key: infinity,
+            loss: infinity,
+            params: *start,
+            offset: L::constant(0.0),
+        }
+    }
+
+    #[inline(always)]
+    fn observe(&mut self, step: u32, loss: L, params: &[L; PARAMS]) {
+        if step < self.first {
+            return;
+        }
+        let key = loss.min(L::constant(f64::INFINITY));
+        let best_key = self.key;
+        // Keep the best only where this step's loss is strictly higher:
+        // equals go to the later step.
+        let keep = |best: L, new: L| key.select_gt(best_key, best, new);
+        for (best, new) in self.params.iter_mut().zip(params) {
+            *best = keep(*best, *new);
+        }
+        self.loss = keep(self.loss, loss);
+        self.offset = keep(self.offset, L::constant(f64::from(step - self.first)));
+        self.key = keep(self.key, key);
+    }
+
+    fn steps(&self) -> Vec<u32> {
+        let mut offsets = [L::Elem::zero(); MAX_WIDTH];
+        self.offset.store(&mut offsets);
+        offsets[..L::WIDTH]
+            .iter()
+            .map(|o| self.first + o.to_f64() as u32)
+            .collect()
+    }
+}
+
+/// Per lane, what needs each step's loss as a number: its sum in `f64`
+/// (for the mean) and the excursions above the convergence threshold.
+struct LossHistory<T> {
+    threshold: T,
+    window: u32,
+    sums: Vec<f64>,
+    excursions: Vec<Excursions>,
+}
+
+impl<T: Real> LossHistory<T> {
+    fn new(width: usize, tracking: Tracking<T>) -> Self {
+        LossHistory {
+            threshold: tracking.converged_loss,
+            window: tracking.window,
+            sums: vec![0.0; width],
+            excursions: vec![Excursions::default(); width],
+        }
+    }
+
+    #[inline(always)]
+    fn observe<L: Lane<Elem = T>>(&mut self, step: u32, loss: L) {
+        let mut values = [T::zero(); MAX_WIDTH];
+        loss.store(&mut values);
+        for ((sum, excursions), &value) in
+            self.sums.iter_mut().zip(&mut self.excursions).zip(&values)
+        {
+            *sum += value.to_f64();
+            // NaN is not below: it extends an excursion.
+            excursions.observe(step, value < self.threshold, self.window);
+        }
+    }
+
+    fn finish(self, steps: u32) -> (Vec<f64>, Vec<Option<u32>>) {
+        let count = f64::from(steps) + 1.0;
+        let means = self.sums.iter().map(|s| s / count).collect();
+        let converged_at = self
+            .excursions
+            .iter()
+            .map(|e| e.converged_at(steps, self.window))
+            .collect();
+        (means, converged_at)
+    }
+}
+
+/// One lane's excursions: maximal runs of steps whose loss is not below the
+/// threshold. Those that start at step 0 or last `window` steps or more
+/// count; shorter ones (Adam's oscillation bursts) are ignored.
+#[derive(Clone, Copy, Debug, Default)]
+struct Excursions {
+    /// Start of the excursion under way, if any.
+    open: Option<u32>,
+    /// The step after the last counted excursion (0 if none).
+    after_last: u32,
+}
+
+impl Excursions {
+    #[inline(always)]
+    fn observe(&mut self, step: u32, below: bool, window: u32) {
+        match (self.open, below) {
+            (None, false) => self.open = Some(step),
+            (Some(start), true) => {
+                if start == 0 || step - start >= window {
+                    self.after_last = step;
+                }
+                self.open = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn converged_at(&self, steps: u32, window: u32) -> Option<u32> {
+        match self.open {
+            Some(start) if start == 0 || steps + 1 - start >= window => None,
+            _ => Some(self.after_last),
+        }
     }
 }

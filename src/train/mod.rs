@@ -10,26 +10,33 @@ pub mod kernel;
 pub mod optimizer;
 pub mod reference;
 
-use crate::classify::{ClassifyConfig, Label, classify};
+use crate::classify::{ClassifyConfig, Label, classify, diverged};
 use crate::problem::activation::Activation;
 use crate::problem::data::TrainingData;
 use crate::simd::Real;
 use anyhow::Result;
 use config::{Precision, TrainConfig};
 use dispatch::ModelEnd;
+use kernel::Tracking;
 
 /// Everything recorded about one finished run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunOutcome {
-    /// Final `a, b, c, d`.
+    /// The settled `a, b, c, d`: of the last `window` parameter values, the
+    /// one with the lowest training loss.
     pub params: [f64; 4],
-    /// Training loss of the final parameters.
+    /// Training loss of the settled parameters.
     pub train_loss: f64,
-    /// Loss on the evaluation grid, in `f64`.
+    /// Loss of the settled parameters on the evaluation grid, in `f64`.
     pub eval_loss: f64,
     pub label: Label,
-    /// First step from which the training loss stayed below the threshold.
+    /// Converged runs only: the step after the last excursion of the
+    /// training loss above the threshold that was not a short burst.
     pub converged_at: Option<u32>,
+    /// The step of the settled parameters.
+    pub settled_step: u32,
+    /// Mean training loss over steps 0 to `steps`.
+    pub mean_loss: f64,
 }
 
 /// Training data materialised in the precision the settings ask for.
@@ -71,16 +78,24 @@ pub fn train_and_classify(
     data: &PreparedData,
     starts: &[[f64; 4]],
 ) -> Vec<RunOutcome> {
-    let threshold = classify_cfg.converged_loss;
+    let tracking = tracking(classify_cfg);
     match data {
-        PreparedData::F32(d) => dispatch::train_models(activation, cfg, d, starts, threshold)
+        PreparedData::F32(d) => dispatch::train_models(activation, cfg, d, starts, tracking)
             .into_iter()
             .map(|end| outcome(activation, classify_cfg, end))
             .collect(),
-        PreparedData::F64(d) => dispatch::train_models(activation, cfg, d, starts, threshold)
+        PreparedData::F64(d) => dispatch::train_models(activation, cfg, d, starts, tracking)
             .into_iter()
             .map(|end| outcome(activation, classify_cfg, end))
             .collect(),
+    }
+}
+
+/// What the kernel tracks for the classifier's settings.
+pub fn tracking(classify_cfg: &ClassifyConfig) -> Tracking<f64> {
+    Tracking {
+        converged_loss: classify_cfg.converged_loss,
+        window: classify_cfg.window,
     }
 }
 
@@ -90,14 +105,22 @@ pub fn outcome<T: Real>(
     classify_cfg: &ClassifyConfig,
     end: ModelEnd<T>,
 ) -> RunOutcome {
-    let params = end.params.map(T::to_f64);
-    let train_loss = end.final_loss.to_f64();
-    let verdict = classify(activation, params, train_loss, classify_cfg);
+    let params = end.settled_params.map(T::to_f64);
+    let diverged = diverged(
+        end.final_params.map(T::to_f64),
+        end.final_loss.to_f64(),
+        classify_cfg,
+    );
+    let verdict = classify(activation, params, diverged, classify_cfg);
     RunOutcome {
         params,
-        train_loss,
+        train_loss: end.settled_loss.to_f64(),
         eval_loss: verdict.eval_loss,
         label: verdict.label,
-        converged_at: end.converged_at,
+        converged_at: end
+            .converged_at
+            .filter(|_| verdict.label == Label::Converged),
+        settled_step: end.settled_step,
+        mean_loss: end.mean_loss,
     }
 }

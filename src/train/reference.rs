@@ -1,5 +1,6 @@
 //! The plain scalar reference: one model, `f64`, `std`/`libm` functions, and
-//! the formulas written exactly as SPEC section 1 states them. Slow and
+//! the formulas written exactly as docs/science.md states them, the settled
+//! rule and `converged_at` computed from the whole loss history. Slow and
 //! obvious on purpose; the fast kernel is tested against it.
 
 use super::config::{AdamFlavour, Optimizer, TrainConfig};
@@ -35,19 +36,102 @@ pub fn gradient(activation: Activation, [a, b, c, d]: [f64; 4], xs: &[f64]) -> [
     grad
 }
 
+/// One reference run: every step's parameters and training loss, and what
+/// the classifier reads from them, computed from the whole history by the
+/// definitions (not online, as the kernel does).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferenceRun {
+    /// `θ_0` (the start) to `θ_steps`.
+    pub params: Vec<[f64; 4]>,
+    /// `L_t`, the training loss of `θ_t` on the batch of step `max(t, 1)`.
+    pub losses: Vec<f64>,
+    pub history: LossSummary,
+}
+
+impl ReferenceRun {
+    pub fn final_params(&self) -> [f64; 4] {
+        *self.params.last().expect("at least the start")
+    }
+
+    pub fn settled_params(&self) -> [f64; 4] {
+        self.params[self.history.settled_step as usize]
+    }
+}
+
+/// What a run's loss history says, by definition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LossSummary {
+    /// Of the last `window` steps, the one with the lowest loss (NaN as
+    /// +infinity), the latest of equals.
+    pub settled_step: u32,
+    pub mean_loss: f64,
+    /// The step after the last excursion (maximal run of losses not below
+    /// the threshold) that starts at step 0 or lasts `window` steps or
+    /// more; 0 if there is none; `None` if it runs to the last step.
+    pub converged_at: Option<u32>,
+}
+
+/// [`LossSummary`] of the losses `L_0 … L_T`, straight from the definitions.
+pub fn summarize(losses: &[f64], threshold: f64, window: u32) -> LossSummary {
+    let last = losses.len() - 1;
+    let first = (losses.len()).saturating_sub(window as usize);
+    let key = |l: f64| if l.is_nan() { f64::INFINITY } else { l };
+    let mut settled = first;
+    for t in first..=last {
+        if key(losses[t]) <= key(losses[settled]) {
+            settled = t;
+        }
+    }
+    // NaN is not below the threshold.
+    let below = |l: f64| l < threshold;
+    let mut excursions: Vec<(usize, usize)> = Vec::new();
+    let mut t = 0;
+    while t <= last {
+        if below(losses[t]) {
+            t += 1;
+            continue;
+        }
+        let start = t;
+        while t <= last && !below(losses[t]) {
+            t += 1;
+        }
+        excursions.push((start, t));
+    }
+    let counted = excursions
+        .iter()
+        .rev()
+        .find(|&&(start, end)| start == 0 || end - start >= window as usize);
+    let converged_at = match counted {
+        None => Some(0),
+        Some(&(_, end)) if end > last => None,
+        Some(&(_, end)) => Some(end as u32),
+    };
+    LossSummary {
+        settled_step: settled as u32,
+        mean_loss: losses.iter().sum::<f64>() / losses.len() as f64,
+        converged_at,
+    }
+}
+
 /// Trains one model in `f64` on the given per-step batches
-/// (`batches[(step - 1) % batches.len()]`); returns the final parameters.
+/// (`batches[(step - 1) % batches.len()]`), keeping every step.
 pub fn train(
     activation: Activation,
     cfg: &TrainConfig,
     batches: &[Vec<f64>],
     start: [f64; 4],
-) -> [f64; 4] {
+    threshold: f64,
+    window: u32,
+) -> ReferenceRun {
+    let batch = |t: u32| &batches[(t.max(1) as usize - 1) % batches.len()];
     let mut theta = start;
     let mut m = [0.0; 4];
     let mut v = [0.0; 4];
+    let mut params = vec![start];
+    let mut losses = Vec::new();
     for t in 1..=cfg.steps {
-        let xs = &batches[(t as usize - 1) % batches.len()];
+        let xs = batch(t);
+        losses.push(loss(activation, theta, xs));
         let g = gradient(activation, theta, xs);
         for i in 0..4 {
             match cfg.optimizer {
@@ -71,6 +155,13 @@ pub fn train(
                 }
             }
         }
+        params.push(theta);
     }
-    theta
+    losses.push(loss(activation, theta, batch(cfg.steps)));
+    let history = summarize(&losses, threshold, window);
+    ReferenceRun {
+        params,
+        losses,
+        history,
+    }
 }

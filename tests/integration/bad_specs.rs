@@ -1,9 +1,7 @@
 //! Bad specs: each is refused before anything runs, with a message naming
 //! the file and the key, and no results directory is left behind.
 
-mod common;
-
-use common::{run, stderr, write_spec};
+use crate::util::{run, stderr, write_spec};
 
 const GOOD: &str = r#"name = "ok"
 activations = ["relu", "selu"]

@@ -1,5 +1,4 @@
 //! Helpers shared by the tests that drive the real binary.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

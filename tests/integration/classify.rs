@@ -1,9 +1,15 @@
-//! The outcome labels of SPEC section 2 on constructed parameter sets, with
+//! The outcome labels (docs/science.md) on constructed parameter sets, with
 //! every evaluation loss recomputed here independently.
 
 use basinmap::classify::{
-    ClassifyConfig, EVAL_POINTS, Label, classify, eval_grid, mean_deviation_from_line, model_value,
+    ClassifyConfig, EVAL_POINTS, Label, Verdict, classify, diverged, eval_grid,
+    mean_deviation_from_line, model_value,
 };
+
+/// The label of a run whose settled parameters are its final ones.
+fn classify_final(act: Activation, params: [f64; 4], loss: f64, cfg: &ClassifyConfig) -> Verdict {
+    classify(act, params, diverged(params, loss, cfg), cfg)
+}
 use basinmap::problem::activation::{Activation, SELU_LAMBDA};
 
 fn grid() -> Vec<f64> {
@@ -20,7 +26,7 @@ fn grid_loss(g: impl Fn(f64) -> f64) -> f64 {
 }
 
 fn label(act: Activation, params: [f64; 4]) -> (Label, f64) {
-    let v = classify(act, params, 0.1, &ClassifyConfig::default());
+    let v = classify_final(act, params, 0.1, &ClassifyConfig::default());
     (v.label, v.eval_loss)
 }
 
@@ -67,7 +73,7 @@ fn linear_selu_is_stuck_linear() {
         let want = grid_loss(|x| c * SELU_LAMBDA * (x + 1.0) + d);
         assert!((loss - want).abs() < 1e-14, "{loss} vs {want}");
     }
-    // Also the SPEC section 6 picture: selu from a = 1, b = 0.5 whose
+    // Also the the reference table (docs/science.md) picture: selu from a = 1, b = 0.5 whose
     // pre-activations stay positive (a·x + b in [0, 1]).
     assert_eq!(
         label(Activation::Selu, [1.0, 0.55, 1.0, -0.5]).0,
@@ -109,7 +115,7 @@ fn diverged_runs() {
         [-1.5e6, 0.0, 1.0, 0.0],
     ] {
         assert_eq!(
-            classify(act, params, 0.5, &cfg).label,
+            classify_final(act, params, 0.5, &cfg).label,
             Label::Diverged,
             "{params:?}"
         );
@@ -117,18 +123,18 @@ fn diverged_runs() {
     // A perfect fit whose training loss is not finite still diverged.
     for train_loss in [f64::NAN, f64::INFINITY] {
         assert_eq!(
-            classify(act, [1.0, 0.0, 1.0, 0.0], train_loss, &cfg).label,
+            classify_final(act, [1.0, 0.0, 1.0, 0.0], train_loss, &cfg).label,
             Label::Diverged
         );
     }
     // Large but within 1e6: not diverged (a dead relu with a huge b).
     assert_eq!(
-        classify(act, [1.0, -9.9e5, 1.0, 0.0], 0.1, &cfg).label,
+        classify_final(act, [1.0, -9.9e5, 1.0, 0.0], 0.1, &cfg).label,
         Label::StuckDead
     );
     // ... nor at the edge of the allowed magnitudes with a finite g.
     assert_eq!(
-        classify(Activation::Softplus, [9e5, 9e5, 9e5, 0.0], 0.1, &cfg).label,
+        classify_final(Activation::Softplus, [9e5, 9e5, 9e5, 0.0], 0.1, &cfg).label,
         Label::StuckLinear
     );
 }
@@ -161,7 +167,7 @@ fn thresholds_are_settable() {
     // converged_loss: the sharp softplus (loss (2/50²)·π²/12 ≈ 6.6e-4) is
     // converged at 0.03, unconverged (it bends) at 5e-4.
     let params = [50.0, 0.0, 0.02, 0.0];
-    let v = classify(
+    let v = classify_final(
         Activation::Softplus,
         params,
         0.0,
@@ -175,13 +181,13 @@ fn thresholds_are_settable() {
     );
     let tight = strict(|c| c.converged_loss = 5e-4);
     assert_eq!(
-        classify(Activation::Softplus, params, 0.0, &tight).label,
+        classify_final(Activation::Softplus, params, 0.0, &tight).label,
         Label::Unconverged
     );
     let loose = strict(|c| c.converged_loss = 0.2);
     // ... and with a loose threshold even the best line (1/16) "converges".
     assert_eq!(
-        classify(Activation::Relu, [1.0, 10.0, 0.5, 0.125 - 5.0], 0.0, &loose).label,
+        classify_final(Activation::Relu, [1.0, 10.0, 0.5, 0.125 - 5.0], 0.0, &loose).label,
         Label::Converged
     );
 
@@ -192,7 +198,7 @@ fn thresholds_are_settable() {
     assert_eq!(label(Activation::LeakyRelu, leaky).0, Label::StuckDead);
     let fine = strict(|c| c.dead_range = 1e-4);
     assert_eq!(
-        classify(Activation::LeakyRelu, leaky, 0.1, &fine).label,
+        classify_final(Activation::LeakyRelu, leaky, 0.1, &fine).label,
         Label::StuckLinear
     );
 
@@ -200,19 +206,19 @@ fn thresholds_are_settable() {
     // of 1/2, i.e. 12.5%: unconverged at 2%, linear at 15%.
     let lenient = strict(|c| c.linear_deviation = 0.15);
     assert_eq!(
-        classify(Activation::Relu, [-1.0, 0.0, 1.0, 0.0], 0.1, &lenient).label,
+        classify_final(Activation::Relu, [-1.0, 0.0, 1.0, 0.0], 0.1, &lenient).label,
         Label::StuckLinear
     );
     let lenient = strict(|c| c.linear_deviation = 0.12);
     assert_eq!(
-        classify(Activation::Relu, [-1.0, 0.0, 1.0, 0.0], 0.1, &lenient).label,
+        classify_final(Activation::Relu, [-1.0, 0.0, 1.0, 0.0], 0.1, &lenient).label,
         Label::Unconverged
     );
 
     // diverged_magnitude.
     let small = strict(|c| c.diverged_magnitude = 100.0);
     assert_eq!(
-        classify(Activation::Relu, [1.0, -200.0, 1.0, 0.0], 0.1, &small).label,
+        classify_final(Activation::Relu, [1.0, -200.0, 1.0, 0.0], 0.1, &small).label,
         Label::Diverged
     );
     assert_eq!(
@@ -277,7 +283,7 @@ fn deviation_from_line() {
 
 #[test]
 fn best_affine_fit_and_best_constant() {
-    // SPEC section 2: the best affine fit of relu on [-0.5, 0.5] has L1 loss
+    // docs/science.md, "Outcomes": the best affine fit of relu on [-0.5, 0.5] has L1 loss
     // 1/16 (the line x/2 + 1/8), the best constant 1/8 (the constant 0).
     let line = grid_loss(|x| 0.5 * x + 0.125);
     let constant = grid_loss(|_| 0.0);
@@ -306,7 +312,7 @@ fn best_affine_fit_and_best_constant() {
     // The classifier sees them as what they are: relu with every
     // pre-activation positive (a = 1, b = 10) makes g = c(x + 10) + d, and the
     // dead relu makes g = d.
-    let v = classify(
+    let v = classify_final(
         Activation::Relu,
         [1.0, 10.0, 0.5, 0.125 - 5.0],
         0.1,
@@ -314,7 +320,7 @@ fn best_affine_fit_and_best_constant() {
     );
     assert_eq!(v.label, Label::StuckLinear);
     assert!((v.eval_loss - line).abs() < 1e-12);
-    let v = classify(
+    let v = classify_final(
         Activation::Relu,
         [1.0, -10.0, 1.0, 0.0],
         0.1,

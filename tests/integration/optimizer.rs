@@ -1,5 +1,5 @@
 //! One and three optimizer steps against arithmetic worked out by hand from
-//! SPEC section 1 (lr 0.1, beta1 0.9, beta2 0.999, eps 1e-8, t from 1).
+//! docs/science.md (lr 0.1, beta1 0.9, beta2 0.999, eps 1e-8, t from 1).
 //!
 //! The hand arithmetic spells out every power of beta as a literal
 //! (1 - 0.9^2 = 0.19, 1 - 0.999^3 = 0.002997001, ...), so it shares nothing

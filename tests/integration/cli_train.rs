@@ -89,14 +89,18 @@ fn assert_mentions(message: &str, words: &[&str]) {
 }
 
 const SPEC_START: &str = "1,0.5,1,-0.5";
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 11] = [
     "activation",
     "converged_at",
     "eval_loss",
     "final",
     "label",
+    "mean_loss",
+    "settled",
+    "settled_step",
     "start",
     "train_loss",
+    "window",
 ];
 
 /// The number after `"key":` in the JSON text, parsed by Rust's correctly
@@ -115,6 +119,16 @@ fn raw_number(json: &str, key: &str) -> f64 {
     text.trim()
         .parse()
         .unwrap_or_else(|_| panic!("{key}: '{text}' is not a number"))
+}
+
+/// The number after `"key":` inside the object `"object":{...}`.
+fn raw_field(json: &str, object: &str, key: &str) -> f64 {
+    let tag = format!("\"{object}\":{{");
+    let at = json
+        .find(&tag)
+        .unwrap_or_else(|| panic!("no {object} in {json}"));
+    let end = at + json[at..].find('}').expect("object closes");
+    raw_number(&json[at + tag.len() - 1..=end], key)
 }
 
 fn json_of(out: &str) -> serde_json::Map<String, serde_json::Value> {
@@ -158,7 +172,11 @@ fn train_json_is_one_object_with_the_documented_keys() {
         fkeys.sort();
         assert_eq!(fkeys, ["a", "b", "c", "d"]);
         assert!(["a", "b", "c", "d"].iter().all(|k| fin[*k].is_number()));
-        let params = ["a", "b", "c", "d"].map(|k| raw_number(&out, k));
+        let params = ["a", "b", "c", "d"].map(|k| raw_field(&out, "settled", k));
+        let settled = obj["settled"].as_object().unwrap();
+        assert_eq!(settled.len(), 4);
+        let settled_step = obj["settled_step"].as_u64().unwrap() as u32;
+        let mean_loss = raw_number(&out, "mean_loss");
         let train_loss = raw_number(&out, "train_loss");
         let eval_loss = raw_number(&out, "eval_loss");
         let label = obj["label"].as_str().unwrap();
@@ -181,11 +199,18 @@ fn train_json_is_one_object_with_the_documented_keys() {
             &[[1.0, 0.5, 1.0, -0.5]],
         )[0];
         assert_eq!(params, want.params, "{act}");
+        assert_eq!(settled_step, want.settled_step);
+        assert_eq!(mean_loss, want.mean_loss);
+        assert!(
+            (1901..=2000).contains(&settled_step),
+            "in the last 100: {settled_step}"
+        );
+        assert_eq!(obj["window"], 100);
         assert_eq!(train_loss, want.train_loss);
         assert_eq!(eval_loss, want.eval_loss);
         assert_eq!(label, want.label.name());
         assert_eq!(converged_at.as_u64().map(|s| s as u32), want.converged_at);
-        // SPEC section 6, data seed 0.
+        // the reference table (docs/science.md), data seed 0.
         assert_eq!(
             label,
             if act == "selu" {
@@ -262,10 +287,20 @@ fn trace_has_a_header_and_one_row_per_step() {
     let last = &rows[steps];
     assert_eq!(
         last[2..],
-        ["a", "b", "c", "d"].map(|k| raw_number(&out, k)),
+        ["a", "b", "c", "d"].map(|k| raw_field(&out, "final", k)),
         "last row is the end"
     );
-    assert_eq!(last[1], raw_number(&out, "train_loss"));
+    // The settled row: its step, parameters and loss; the lowest of the
+    // last 100 steps (here all 38 rows), the latest of equals.
+    let settled = &rows[obj["settled_step"].as_u64().unwrap() as usize];
+    assert_eq!(
+        settled[2..],
+        ["a", "b", "c", "d"].map(|k| raw_field(&out, "settled", k))
+    );
+    assert_eq!(settled[1], raw_number(&out, "train_loss"));
+    assert!(rows.iter().all(|r| r[1] > settled[1] || r[0] <= settled[0]));
+    let mean = rows.iter().map(|r| r[1]).sum::<f64>() / rows.len() as f64;
+    assert_eq!(mean, raw_number(&out, "mean_loss"));
     // The loss column is the L1 loss of that row's parameters on the data.
     let xs = uniform_stream(0, 1024);
     for row in rows.iter().step_by(9) {
@@ -610,7 +645,7 @@ fn spec_settings_apply_and_flags_override_them() {
     };
     let (obj, out) = run(&[]);
     let want = library(&cfg, &classify);
-    assert_eq!(raw_number(&out, "a"), want.params[0]);
+    assert_eq!(raw_field(&out, "settled", "a"), want.params[0]);
     assert_eq!(obj["label"], want.label.name());
     assert_eq!(
         obj["label"], "converged",
@@ -618,5 +653,8 @@ fn spec_settings_apply_and_flags_override_them() {
     );
     cfg.steps = 12;
     let (_, out) = run(&["--steps", "12"]);
-    assert_eq!(raw_number(&out, "d"), library(&cfg, &classify).params[3]);
+    assert_eq!(
+        raw_field(&out, "settled", "d"),
+        library(&cfg, &classify).params[3]
+    );
 }

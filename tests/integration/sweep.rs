@@ -1,9 +1,7 @@
 //! Sweeps end to end through the real binary: determinism across threads,
 //! shards and SIGKILL interruptions, locking, refusal of a different spec.
 
-mod common;
-
-use common::{basinmap, ok, run, sorted_rows, stderr, stdout, write_spec};
+use crate::util::{basinmap, ok, run, sorted_rows, stderr, stdout, write_spec};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -302,10 +300,16 @@ fn summary_json_counts_every_label_of_every_activation() {
         ["relu", "selu", "softplus"]
     );
     let rows = sorted_rows(&out);
-    for (activation, labels) in object {
-        let labels = labels.as_object().unwrap();
+    for (activation, entry) in object {
+        let labels = entry["labels"].as_object().unwrap();
         assert_eq!(labels.len(), 5);
-        for (label, count) in labels {
+        let runs = rows
+            .iter()
+            .filter(|r| r.contains(&format!(",{activation},")))
+            .count();
+        assert_eq!(entry["runs"].as_u64().unwrap() as usize, runs);
+        for (label, counted) in labels {
+            let count = &counted["count"];
             let expected = rows
                 .iter()
                 .filter(|r| {
@@ -410,7 +414,7 @@ fn a_multi_axis_sweep_resumed_or_sharded_equals_one_uninterrupted_run() {
     ]));
     let header = std::fs::read_to_string(reference.join("runs.csv")).unwrap();
     assert!(
-        header.starts_with("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at,lr,data.mode\n"),
+        header.starts_with("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at,settled_step,mean_loss,lr,data.mode\n"),
         "{}",
         header.lines().next().unwrap()
     );
@@ -465,12 +469,13 @@ fn a_multi_axis_sweep_resumed_or_sharded_equals_one_uninterrupted_run() {
     .unwrap();
     let groups: Vec<&String> = by_lr.as_object().unwrap().keys().collect();
     assert_eq!(groups, ["0.05", "0.2"]);
-    let count: u64 = by_lr["0.2"]["selu"]
+    let count: u64 = by_lr["0.2"]["selu"]["labels"]
         .as_object()
         .unwrap()
         .values()
-        .map(|v| v.as_u64().unwrap())
+        .map(|v| v["count"].as_u64().unwrap())
         .sum();
+    assert_eq!(by_lr["0.2"]["selu"]["runs"].as_u64(), Some(count));
     assert_eq!(count as usize, total / 2 / 3);
     let text = ok(&run(&[
         "summary",

@@ -31,7 +31,7 @@ fn lists_enumerate_as_a_product_first_key_slowest() {
         (0.1, Optimizer::Sgd, Precision::F64)
     );
     // 8 variants x 2 activations x 2 points.
-    assert_eq!(s.total_runs(), 32);
+    assert_eq!(basinmap::grid::SweepGrid::new(&s).total_runs(), 32);
 }
 
 #[test]

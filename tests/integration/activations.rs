@@ -1,5 +1,5 @@
 //! The eight activations' reference derivatives against finite differences
-//! of their reference values, the kink conventions of SPEC section 1, and
+//! of their reference values, the kink conventions of docs/science.md, and
 //! their names.
 
 use basinmap::problem::activation::{Activation, LEAKY_SLOPE, SELU_ALPHA, SELU_LAMBDA};
@@ -90,7 +90,7 @@ fn derivative_formulas_match_closed_forms() {
 
 #[test]
 fn kink_conventions_at_zero() {
-    // SPEC section 1: the derivative at z = 0 is the left piece's, as
+    // docs/science.md: the derivative at z = 0 is the left piece's, as
     // TensorFlow and PyTorch do (elu'(0) = exp(0) = 1, selu'(0) = λα).
     let expected = [
         (Activation::Relu, 0.0, 0.0),
@@ -136,9 +136,9 @@ fn kink_conventions_at_zero() {
 }
 
 #[test]
-#[allow(clippy::excessive_precision)] // the digits SPEC section 1 writes
+#[allow(clippy::excessive_precision)] // the digits docs/science.md writes
 fn selu_constants_are_the_published_ones() {
-    // Klambauer et al. 2017, to the digits SPEC section 1 gives.
+    // Klambauer et al. 2017, to the digits docs/science.md gives.
     assert_eq!(SELU_LAMBDA, 1.0507009873554804934193349852946);
     assert_eq!(SELU_ALPHA, 1.6732632423543772848170429916717);
     // selu(-inf) = -λα, the well-known saturation value -1.7581.

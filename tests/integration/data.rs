@@ -1,4 +1,4 @@
-//! Training data of SPEC section 1: pinned random x values (they must never
+//! Training data of docs/science.md: pinned random x values (they must never
 //! change between versions or platforms), the fresh stream, the grid, and
 //! x-value files.
 

@@ -1,0 +1,82 @@
+//! The panels of a map: one per activation (and per training variant), each
+//! a color per cell of a plane; and the label a cell of replicates shows.
+
+use super::heatmap::Panel;
+use super::plane::Plane;
+use super::sweep_cells::{Facets, RunSummary, SweepCells, label_index};
+use crate::classify::Label;
+use plotters::style::RGBColor;
+
+/// The most frequent label among the finished runs (ties go to the earlier
+/// label of `Label::ALL`), or `None` when none has finished.
+pub fn majority_label(runs: &[Option<RunSummary>]) -> Option<Label> {
+    let mut counts = [0usize; 5];
+    for run in runs.iter().flatten() {
+        counts[label_index(run.label)] += 1;
+    }
+    let best = (0..5).max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))?;
+    (counts[best] > 0).then_some(Label::ALL[best])
+}
+
+/// The panels of every variant, `panel(cells, act)` drawing activation
+/// number `act` of one variant; panels are titled by activation.
+pub fn activation_panels(
+    facets: &Facets,
+    panel: impl Fn(&SweepCells, usize) -> Vec<RGBColor>,
+) -> Vec<Panel> {
+    facets
+        .facets
+        .iter()
+        .flat_map(|f| {
+            let cells = &f.cells;
+            (0..cells.activations.len()).map(|act| Panel {
+                title: cells.activations[act].name().to_string(),
+                cells: panel(cells, act),
+            })
+        })
+        .collect()
+}
+
+/// The colors of a plane's cells, row-major from the bottom row.
+pub fn plane_cells(
+    cells: &SweepCells,
+    plane: &Plane,
+    mut color: impl FnMut([usize; 4]) -> RGBColor,
+) -> Vec<RGBColor> {
+    let (nx, ny) = plane.size(cells);
+    (0..ny)
+        .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
+        .map(|(ix, iy)| color(plane.index(ix, iy)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(label: Label) -> Option<RunSummary> {
+        Some(RunSummary {
+            label,
+            converged_at: None,
+            mean_loss: 0.1,
+        })
+    }
+
+    #[test]
+    fn majority_prefers_most_frequent_then_earlier() {
+        assert_eq!(majority_label(&[None, None]), None);
+        assert_eq!(
+            majority_label(&[
+                run(Label::StuckLinear),
+                None,
+                run(Label::StuckLinear),
+                run(Label::Converged)
+            ]),
+            Some(Label::StuckLinear)
+        );
+        assert_eq!(
+            majority_label(&[run(Label::StuckLinear), run(Label::Converged)]),
+            Some(Label::Converged)
+        );
+    }
+}

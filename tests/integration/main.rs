@@ -1,0 +1,23 @@
+//! The integration suite, one test binary (the ripgrep layout): shared
+//! helpers live in `util/`, each module tests one part of basinmap.
+
+mod util;
+
+mod activations;
+mod bad_specs;
+mod classify;
+mod cli_train;
+mod data;
+mod gradients;
+mod kernel;
+mod kernel_vs_reference_sweep;
+mod normal_cdf;
+mod optimizer;
+mod readme;
+mod reference_table;
+mod render;
+mod sampled;
+mod settled_labels;
+mod sweep;
+mod train_axes;
+mod vector_math;
