@@ -30,7 +30,7 @@ pub struct ClassifyConfig {
 
 /// Largest `window`: the kernel tracks the settled step per lane as an
 /// offset into the window in the training precision, exact up to 2^24.
-pub const MAX_WINDOW: u32 = 1 << 24;
+pub(crate) const MAX_WINDOW: u32 = 1 << 24;
 
 impl Default for ClassifyConfig {
     fn default() -> Self {

@@ -47,8 +47,11 @@ pub struct RunArgs {
     #[arg(value_name = "SPEC.toml")]
     pub spec: PathBuf,
 
-    /// Results directory [default: results/<name>]
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Results directory [default: results/<name>]"
+    )]
     pub out: Option<PathBuf>,
 
     #[command(flatten)]
@@ -119,16 +122,18 @@ pub struct SummaryArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Group by an axis: a, b, c, d, replicate, or a [train] setting (lr,
-    /// steps, optimizer, adam, precision, data.mode, data.n, data.batch);
-    /// prints label fractions per group and activation
-    #[arg(long, value_name = "AXIS")]
+    #[arg(
+        long,
+        value_name = "AXIS",
+        help = "Group by an axis: a, b, c, d, replicate, or a [train] setting (lr, steps, optimizer, adam, \
+                precision, data.mode, data.n, data.batch); prints label fractions per group and activation"
+    )]
     pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Activation: relu, leaky_relu, elu, selu, softplus, gelu, silu, tanh
+    /// Activation
     #[arg(long = "act", value_name = "NAME")]
     pub activation: Activation,
 
@@ -189,8 +194,12 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Spec whose [train] table sets the data (flags override it)
-    #[arg(value_name = "SPEC.toml", id = "spec_file")]
+    #[arg(
+        value_name = "SPEC.toml",
+        id = "spec_file",
+        conflicts_with = "spec",
+        help = "Spec whose [train] table sets the data (flags override it)"
+    )]
     pub spec: Option<PathBuf>,
 
     #[command(flatten)]
@@ -201,8 +210,11 @@ pub struct DataArgs {
 /// tables), each overridable by a flag.
 #[derive(Debug, Args, Default)]
 pub struct SettingsArgs {
-    /// Spec file whose [train] and [classify] tables give the settings
-    #[arg(long, value_name = "FILE.toml")]
+    #[arg(
+        long,
+        value_name = "FILE.toml",
+        help = "Spec file whose [train] and [classify] tables give the settings"
+    )]
     pub spec: Option<PathBuf>,
 
     /// Training steps

@@ -31,7 +31,14 @@ fn usage_error(err: clap::Error) -> ExitCode {
         _ => {
             let text = err.render().to_string();
             let first = text.lines().next().unwrap_or("error: invalid arguments");
-            eprintln!("{first} (see --help)");
+            // What would be valid, when clap knows it, on the same line.
+            let valid = text
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("[possible values:"))
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            eprintln!("{first}{valid} (see --help)");
             ExitCode::from(2)
         }
     }

@@ -62,3 +62,18 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     };
     (lo, hi)
 }
+
+/// The median of `values` (the mean of the middle two for an even count),
+/// `None` for none. NaN sorts last.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let m = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[m]
+    } else {
+        (values[m - 1] + values[m]) / 2.0
+    })
+}

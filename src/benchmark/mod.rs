@@ -32,7 +32,7 @@ pub struct BenchResult {
 }
 
 /// Starts spread over c, d in [-2, 2] with a = 1, b = 0.5, as in the sweeps.
-pub fn bench_starts(models: usize) -> Vec<[f64; 4]> {
+pub(crate) fn bench_starts(models: usize) -> Vec<[f64; 4]> {
     let side = (models as f64).sqrt().ceil() as usize;
     (0..models)
         .map(|i| {
@@ -89,6 +89,6 @@ pub fn measure(
 }
 
 /// The instruction set the kernel dispatches to here.
-pub fn isa_name() -> &'static str {
+pub(crate) fn isa_name() -> &'static str {
     Isa::detect().name()
 }

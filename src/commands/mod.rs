@@ -33,11 +33,21 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
+/// What the resolved settings are for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SettingsUse {
+    /// Training a model: every listed setting needs one value.
+    Train,
+    /// Printing the data: only the settings the data depend on do.
+    Data,
+}
+
 /// Settings from `--spec` (or `spec`), then each flag on top. A spec whose
 /// `[train]` lists several values of a setting needs a flag to pick one.
-pub fn resolve_settings(
+pub(crate) fn resolve_settings(
     args: &SettingsArgs,
     spec: Option<&std::path::Path>,
+    purpose: SettingsUse,
 ) -> Result<(TrainConfig, ClassifyConfig)> {
     let spec = spec.or(args.spec.as_deref());
     let Settings {
@@ -87,6 +97,9 @@ pub fn resolve_settings(
         Some(path) => anyhow!("{}: {msg}", path.display()),
         None => anyhow!("{msg}"),
     };
+    if purpose == SettingsUse::Data {
+        train = train.data_only();
+    }
     let train = train.single().map_err(in_spec)?;
     if train.data.mode == DataMode::File && train.data.file.is_none() {
         return Err(anyhow!(
@@ -99,7 +112,7 @@ pub fn resolve_settings(
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
-pub fn print_stdout(text: &str) -> Result<()> {
+pub(crate) fn print_stdout(text: &str) -> Result<()> {
     match io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),

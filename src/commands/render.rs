@@ -3,17 +3,16 @@
 
 use super::print_stdout;
 use crate::cli::RenderArgs;
-use crate::grid::SweepGrid;
-use crate::render::render_all;
+use crate::render::render_sweep;
 use crate::store::{Access, ResultsDir};
 use anyhow::Result;
 use std::fmt::Write;
 
 pub fn run(args: RenderArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
-    let stored = dir.load_runs(&SweepGrid::new(&dir.spec))?;
+    let stored = dir.load_runs()?;
     let records: Vec<_> = stored.by_id.into_values().collect();
-    let report = render_all(&dir.path, &dir.spec, &records, args.format)?;
+    let report = render_sweep(&dir.path, &dir.spec, &dir.grid, &records, args.format)?;
     let mut out = String::new();
     for picture in &report.pictures {
         let _ = writeln!(out, "{}", dir.path.join(&picture.file).display());

@@ -1,12 +1,12 @@
 //! `basinmap run SPEC.toml`: start or continue a sweep, then show its outcome.
 
 use crate::cli::{RunArgs, SweepArgs};
-use crate::grid::{Shard, SweepGrid};
+use crate::grid::Shard;
 use crate::output::progress::{format_elapsed, runs_per_second};
 use crate::output::tables::{label_counts, label_table};
 use crate::render::palette::PairOutcome;
 use crate::render::tally::Tally;
-use crate::render::{Format, render_all};
+use crate::render::{Format, render_sweep};
 use crate::spec::SweepSpec;
 use crate::store::ResultsDir;
 use crate::sweep::{SweepOptions, run_sweep};
@@ -24,7 +24,7 @@ pub fn run(args: RunArgs) -> Result<()> {
 }
 
 /// The shard to run: `--shard`, else a SLURM array task's, else the whole sweep.
-pub fn resolve_shard(args: &SweepArgs) -> Result<Shard> {
+pub(crate) fn resolve_shard(args: &SweepArgs) -> Result<Shard> {
     if let Some(shard) = args.shard {
         return Ok(shard);
     }
@@ -32,7 +32,12 @@ pub fn resolve_shard(args: &SweepArgs) -> Result<Shard> {
 }
 
 /// Runs what is left of `shard` in `dir` and reports.
-pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard, format: Format) -> Result<()> {
+pub(crate) fn execute(
+    dir: &ResultsDir,
+    args: &SweepArgs,
+    shard: Shard,
+    format: Format,
+) -> Result<()> {
     let options = SweepOptions {
         threads: args.threads.map(|t| t as usize),
         shard,
@@ -77,17 +82,17 @@ pub fn execute(dir: &ResultsDir, args: &SweepArgs, shard: Shard, format: Format)
             report.shard_runs
         );
     }
-    let grid = SweepGrid::new(&dir.spec);
-    let stored = dir.load_runs(&grid)?;
+    let grid = &dir.grid;
+    let stored = dir.load_runs()?;
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());
     super::print_stdout(&label_table(&counts))?;
     if shard.is_whole() {
         let records: Vec<_> = stored.by_id.into_values().collect();
-        let tally = Tally::new(&grid, &records, dir.spec.render.compare);
+        let tally = Tally::new(grid, &records, dir.spec.render.compare);
         if let Some(line) = headline(&tally, dir.spec.render.compare) {
             super::print_stdout(&line)?;
         }
-        let report = render_all(&dir.path, &dir.spec, &records, format)?;
+        let report = render_sweep(&dir.path, &dir.spec, &dir.grid, &records, format)?;
         super::print_stdout(&format!(
             "{} pictures; open {} (or run `basinmap open {}`)\n",
             report.pictures.len(),

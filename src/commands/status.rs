@@ -2,7 +2,7 @@
 
 use super::print_stdout;
 use crate::cli::DirArgs;
-use crate::grid::{Shard, SweepGrid};
+use crate::grid::Shard;
 use crate::store::{Access, ResultsDir};
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -10,8 +10,8 @@ use std::fmt::Write;
 
 pub fn run(args: DirArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
-    let grid = SweepGrid::new(&dir.spec);
-    let stored = dir.load_runs(&grid)?;
+    let grid = &dir.grid;
+    let stored = dir.load_runs()?;
     let total = grid.total_runs();
     let done = stored.by_id.len() as u64;
     let per_activation = grid.points() * grid.replicates as u64;

@@ -3,7 +3,6 @@
 
 use super::print_stdout;
 use crate::cli::SummaryArgs;
-use crate::grid::SweepGrid;
 use crate::output::tables::{
     GroupAxis, grouped_json, grouped_table, label_counts, label_json, label_table,
 };
@@ -12,8 +11,8 @@ use anyhow::{Result, anyhow, bail};
 
 pub fn run(args: SummaryArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
-    let grid = SweepGrid::new(&dir.spec);
-    let stored = dir.load_runs(&grid)?;
+    let grid = &dir.grid;
+    let stored = dir.load_runs()?;
     if let Some(by) = &args.by {
         let axis = GroupAxis::parse(by).map_err(|e| anyhow!("--by {by}: {e}"))?;
         if let (GroupAxis::Start(i), Some(_)) = (axis, dir.spec.grid.sample) {
@@ -27,9 +26,9 @@ pub fn run(args: SummaryArgs) -> Result<()> {
         }
         let records: Vec<_> = stored.by_id.values().collect();
         return if args.json {
-            print_stdout(&format!("{}\n", grouped_json(&grid, axis, &records)))
+            print_stdout(&format!("{}\n", grouped_json(grid, axis, &records)))
         } else {
-            print_stdout(&grouped_table(&grid, axis, &records))
+            print_stdout(&grouped_table(grid, axis, &records))
         };
     }
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());

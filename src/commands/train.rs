@@ -1,11 +1,11 @@
 //! `basinmap train`: one run, with its label, optionally traced step by step.
 
-use super::{print_stdout, resolve_settings};
+use super::{SettingsUse, print_stdout, resolve_settings};
 use crate::classify::ClassifyConfig;
 use crate::cli::TrainArgs;
 use crate::problem::activation::Activation;
 use crate::render::training_plot;
-use crate::simd::{Lane, Lanes, Real};
+use crate::simd::{Lane, Real};
 use crate::train::config::{Optimizer, TrainConfig};
 use crate::train::dispatch::train_observed;
 use crate::train::kernel::StepObserver;
@@ -20,7 +20,7 @@ use std::path::Path;
 const PLOT_STEPS: [u32; 4] = [0, 10, 100, 1000];
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let (train, classify_cfg) = resolve_settings(&args.settings, None)?;
+    let (train, classify_cfg) = resolve_settings(&args.settings, None, SettingsUse::Train)?;
     let data = PreparedData::prepare(&train)?;
     let mut recorder = Recorder {
         print_every: args.print_every,
@@ -160,8 +160,8 @@ struct Recorder {
     last_params: [f64; PARAMS],
 }
 
-impl<T: Real> StepObserver<Lanes<T, 1>> for Recorder {
-    fn observe(&mut self, step: u32, loss: &Lanes<T, 1>, params: &[Lanes<T, 1>; PARAMS]) {
+impl StepObserver for Recorder {
+    fn observe<L: Lane>(&mut self, step: u32, loss: &L, params: &[L; PARAMS]) {
         let loss = loss.lane(0).to_f64();
         let params = params.map(|p| p.lane(0).to_f64());
         self.last_params = params;

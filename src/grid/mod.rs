@@ -4,7 +4,7 @@
 //! `[train]` settings), then activation, then replicate, then the starting
 //! point `(a, b, c, d)` in row-major order of the axes. The id depends on
 //! the spec alone, so threads, shards and interruptions cannot change which
-//! run is which. Runs are cut into fixed chunks of [`CHUNK_RUNS`] that never
+//! run is which. Runs are cut into fixed chunks of `CHUNK_RUNS` (64) that never
 //! straddle a group (variant, activation, replicate: one kernel call's
 //! settings and data); chunks are the unit of scheduling, of sharding and of
 //! durable writes.
@@ -18,7 +18,7 @@ pub use shard::Shard;
 use starts::Starts;
 
 /// Runs per chunk: a multiple of every kernel lane width.
-pub const CHUNK_RUNS: u64 = 64;
+pub(crate) const CHUNK_RUNS: u64 = 64;
 
 /// Where one run sits in the grid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

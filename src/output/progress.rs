@@ -99,13 +99,13 @@ impl Progress {
 }
 
 /// `1,450 runs/s`.
-pub fn runs_per_second(rate: f64) -> String {
+pub(crate) fn runs_per_second(rate: f64) -> String {
     let rate = if rate.is_finite() { rate.max(0.0) } else { 0.0 };
     format!("{} runs/s", HumanCount(rate.round() as u64))
 }
 
 /// `1.9 s` under a minute, else as [`format_duration`].
-pub fn format_elapsed(seconds: f64) -> String {
+pub(crate) fn format_elapsed(seconds: f64) -> String {
     if seconds < 59.95 {
         format!("{seconds:.1} s")
     } else {
@@ -114,7 +114,7 @@ pub fn format_elapsed(seconds: f64) -> String {
 }
 
 /// `1h 02m`, `3m 05s`, `12s`.
-pub fn format_duration(seconds: f64) -> String {
+pub(crate) fn format_duration(seconds: f64) -> String {
     let s = seconds.round() as u64;
     match s {
         0..60 => format!("{s}s"),

@@ -3,7 +3,7 @@
 use crate::classify::Label;
 use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
-use crate::spec::train_axes::AXIS_KEYS;
+use crate::spec::train_axes::axis_keys;
 use crate::stats::Fraction;
 use crate::store::RunRecord;
 use crate::store::table::format_number;
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Label counts per activation, in the spec's activation order.
-pub fn label_counts<'a>(
+pub(crate) fn label_counts<'a>(
     activations: &[Activation],
     records: impl IntoIterator<Item = &'a RunRecord>,
 ) -> Vec<(Activation, [u64; Label::ALL.len()])> {
@@ -33,7 +33,7 @@ pub fn label_counts<'a>(
 
 /// `activation  converged  stuck-linear ...` with one row per activation:
 /// the counts, then each label's fraction with its 95% interval.
-pub fn label_table(counts: &[(Activation, [u64; Label::ALL.len()])]) -> String {
+pub(crate) fn label_table(counts: &[(Activation, [u64; Label::ALL.len()])]) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<12}", "activation");
     for label in Label::ALL {
@@ -91,7 +91,7 @@ fn fraction_cells(row: &[u64; Label::ALL.len()]) -> String {
 
 /// `{activation: {"runs": n, "labels": {label: {"count", "fraction",
 /// "ci95": [low, high]}}}}` for `summary --json`.
-pub fn label_json(counts: &[(Activation, [u64; Label::ALL.len()])]) -> serde_json::Value {
+pub(crate) fn label_json(counts: &[(Activation, [u64; Label::ALL.len()])]) -> serde_json::Value {
     let mut object = serde_json::Map::new();
     for (activation, row) in counts {
         let total: u64 = row.iter().sum();
@@ -123,8 +123,8 @@ pub enum GroupAxis {
     /// `a`, `b`, `c` or `d` (index).
     Start(usize),
     Replicate,
-    /// A `[train]` setting (index into `AXIS_KEYS`).
-    Setting(usize),
+    /// A listed `[train]` setting, by key path.
+    Setting(&'static str),
 }
 
 impl GroupAxis {
@@ -135,12 +135,12 @@ impl GroupAxis {
         if key == "replicate" {
             return Ok(GroupAxis::Replicate);
         }
-        if let Some(i) = AXIS_KEYS.iter().position(|&k| k == key) {
-            return Ok(GroupAxis::Setting(i));
+        if let Some(key) = axis_keys().find(|&k| k == key) {
+            return Ok(GroupAxis::Setting(key));
         }
         Err(format!(
             "unknown axis (valid: a, b, c, d, replicate, {})",
-            AXIS_KEYS.join(", ")
+            axis_keys().collect::<Vec<_>>().join(", ")
         ))
     }
 
@@ -148,7 +148,7 @@ impl GroupAxis {
         match self {
             GroupAxis::Start(i) => ["a", "b", "c", "d"][i].to_string(),
             GroupAxis::Replicate => "replicate".to_string(),
-            GroupAxis::Setting(i) => AXIS_KEYS[i].to_string(),
+            GroupAxis::Setting(key) => key.to_string(),
         }
     }
 
@@ -157,9 +157,8 @@ impl GroupAxis {
         match self {
             GroupAxis::Start(i) => format_number(record.start[i]),
             GroupAxis::Replicate => record.replicate.to_string(),
-            GroupAxis::Setting(i) => {
+            GroupAxis::Setting(key) => {
                 let variant = &grid.variants[record.variant as usize];
-                let key = AXIS_KEYS[i];
                 match variant.labels.iter().find(|(k, _)| *k == key) {
                     Some((_, value)) => value.clone(),
                     None => "(all)".to_string(),
@@ -196,7 +195,7 @@ fn group_counts(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> Gr
 }
 
 /// Label fractions with their 95% intervals per group and activation.
-pub fn grouped_table(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> String {
+pub(crate) fn grouped_table(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) -> String {
     let mut out = String::new();
     let name = axis.name();
     let _ = writeln!(
@@ -224,7 +223,7 @@ pub fn grouped_table(grid: &SweepGrid, axis: GroupAxis, records: &[&RunRecord]) 
 }
 
 /// `{group: <label_json of the group>}`.
-pub fn grouped_json(
+pub(crate) fn grouped_json(
     grid: &SweepGrid,
     axis: GroupAxis,
     records: &[&RunRecord],

@@ -13,49 +13,78 @@ pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
 pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
 pub const LEAKY_SLOPE: f64 = 0.01;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Activation {
-    Relu,
-    LeakyRelu,
-    Elu,
-    Selu,
-    Softplus,
-    Gelu,
-    Silu,
-    Tanh,
+/// Lists the activations once: the enum, [`Activation::ALL`], the names, a
+/// type per activation ([`kinds`]) and [`Activation::dispatch`] all come from
+/// this list. A new activation is one line here, then the compiler asks for
+/// its arm in every `match` below (its reference, its lane version) and
+/// nowhere else.
+macro_rules! activations {
+    ($($variant:ident => $name:literal),+ $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Activation {
+            $($variant),+
+        }
+
+        impl Activation {
+            pub const ALL: [Activation; [$($name),+].len()] = [$(Activation::$variant),+];
+
+            /// The name used on the command line, in specs and in results.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Activation::$variant => $name),+
+                }
+            }
+
+            /// Runs `op` with the activation as a type, so the code `op`
+            /// runs is compiled once per activation with the activation a
+            /// constant (the training kernel's inner loop then holds only
+            /// its own arithmetic).
+            #[inline(always)]
+            pub fn dispatch<Op: WithActivation>(self, op: Op) -> Op::Output {
+                match self {
+                    $(Activation::$variant => op.with_activation::<kinds::$variant>()),+
+                }
+            }
+        }
+
+        /// One type per activation, for [`Activation::dispatch`].
+        pub mod kinds {
+            $(
+                #[doc = concat!("`", $name, "` as a type.")]
+                #[derive(Clone, Copy, Debug)]
+                pub struct $variant;
+
+                impl super::ActivationKind for $variant {
+                    const ACTIVATION: super::Activation = super::Activation::$variant;
+                }
+            )+
+        }
+    };
+}
+
+activations! {
+    Relu => "relu",
+    LeakyRelu => "leaky_relu",
+    Elu => "elu",
+    Selu => "selu",
+    Softplus => "softplus",
+    Gelu => "gelu",
+    Silu => "silu",
+    Tanh => "tanh",
+}
+
+/// An activation known at compile time (a type of [`kinds`]).
+pub trait ActivationKind: Copy + Send + Sync + 'static {
+    const ACTIVATION: Activation;
+}
+
+/// What [`Activation::dispatch`] runs: code generic over the activation.
+pub trait WithActivation {
+    type Output;
+    fn with_activation<K: ActivationKind>(self) -> Self::Output;
 }
 
 impl Activation {
-    pub const ALL: [Activation; 8] = [
-        Activation::Relu,
-        Activation::LeakyRelu,
-        Activation::Elu,
-        Activation::Selu,
-        Activation::Softplus,
-        Activation::Gelu,
-        Activation::Silu,
-        Activation::Tanh,
-    ];
-
-    /// Position in [`Activation::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The name used on the command line, in specs and in results.
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Relu => "relu",
-            Activation::LeakyRelu => "leaky_relu",
-            Activation::Elu => "elu",
-            Activation::Selu => "selu",
-            Activation::Softplus => "softplus",
-            Activation::Gelu => "gelu",
-            Activation::Silu => "silu",
-            Activation::Tanh => "tanh",
-        }
-    }
-
     /// Comma-separated list of every valid name, for error messages.
     pub fn valid_names() -> String {
         Self::ALL.map(Self::name).join(", ")
@@ -212,6 +241,17 @@ fn reference_sigmoid(z: f64) -> f64 {
 impl fmt::Display for Activation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The possible values clap lists in `--help` and its errors.
+impl clap::ValueEnum for Activation {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
 

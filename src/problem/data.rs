@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_N: usize = 1024;
-pub const DEFAULT_BATCH: usize = 64;
+pub(crate) const DEFAULT_N: usize = 1024;
+pub(crate) const DEFAULT_BATCH: usize = 64;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

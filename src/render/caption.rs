@@ -7,7 +7,7 @@ use super::plane::Plane;
 use super::sweep_cells::{Facets, SweepCells};
 
 /// Subtitle words for where a plane sits.
-pub fn where_words(cells: &SweepCells, plane: &Plane) -> String {
+pub(crate) fn where_words(cells: &SweepCells, plane: &Plane) -> String {
     let fixed = plane.fixed_values(cells);
     if plane.hidden(cells).is_empty() {
         fixed
@@ -28,7 +28,7 @@ pub fn title(what: &str, cells: &SweepCells, plane: &Plane) -> String {
 
 /// How the sweep trained, and with several training variants what each
 /// row (`per = "row"`) or panel (`per = "panel"`) differs in.
-pub fn training_words(facets: &Facets, training: &str, per: &str) -> String {
+pub(crate) fn training_words(facets: &Facets, training: &str, per: &str) -> String {
     if !facets.faceted() {
         return training.to_string();
     }
@@ -41,7 +41,7 @@ pub fn training_words(facets: &Facets, training: &str, per: &str) -> String {
 }
 
 /// Figure subtitle: whether this is a slice, and how the sweep trained.
-pub fn subtitle(facets: &Facets, plane: &Plane, training: &str, per: &str) -> String {
+pub(crate) fn subtitle(facets: &Facets, plane: &Plane, training: &str, per: &str) -> String {
     let training = training_words(facets, training, per);
     if plane.hidden(facets.first()).is_empty() {
         training
@@ -52,7 +52,7 @@ pub fn subtitle(facets: &Facets, plane: &Plane, training: &str, per: &str) -> St
 
 /// One strip per training variant of `panels` panels each, or none for a
 /// single variant.
-pub fn strips(facets: &Facets, panels: usize) -> Vec<Strip> {
+pub(crate) fn strips(facets: &Facets, panels: usize) -> Vec<Strip> {
     if !facets.faceted() {
         return Vec::new();
     }
@@ -68,7 +68,7 @@ pub fn strips(facets: &Facets, panels: usize) -> Vec<Strip> {
 
 /// `"lr=0.01: <text>; lr=0.1: <text>"`, one part per variant, or the one
 /// variant's text alone.
-pub fn per_variant(facets: &Facets, text: impl Fn(&SweepCells) -> String) -> String {
+pub(crate) fn per_variant(facets: &Facets, text: impl Fn(&SweepCells) -> String) -> String {
     if !facets.faceted() {
         return text(facets.first());
     }
@@ -83,7 +83,7 @@ pub fn per_variant(facets: &Facets, text: impl Fn(&SweepCells) -> String) -> Str
 /// Caption words for the layout: `"one panel per activation"`, or with
 /// variants `"one row per training setting (lr=0.01; lr=0.1) and one panel
 /// per activation"`.
-pub fn layout_words(facets: &Facets) -> String {
+pub(crate) fn layout_words(facets: &Facets) -> String {
     if !facets.faceted() {
         return "one panel per activation".to_string();
     }
@@ -96,7 +96,7 @@ pub fn layout_words(facets: &Facets) -> String {
 
 /// `" One row per training setting (lr=0.01; lr=0.1) and one panel per
 /// activation."` to end a caption with, or nothing for a single variant.
-pub fn layout_sentence(facets: &Facets) -> String {
+pub(crate) fn layout_sentence(facets: &Facets) -> String {
     if !facets.faceted() {
         return String::new();
     }
@@ -104,4 +104,14 @@ pub fn layout_sentence(facets: &Facets) -> String {
     let mut chars = words.chars();
     let first = chars.next().map(|c| c.to_uppercase().to_string());
     format!(" {}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
+/// `" One color scale for every row."` after the layout sentence, for maps
+/// of several training variants; nothing for one.
+pub(crate) fn one_scale_sentence(facets: &Facets) -> String {
+    if facets.faceted() {
+        format!("{} One color scale for every row.", layout_sentence(facets))
+    } else {
+        String::new()
+    }
 }

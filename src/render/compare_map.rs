@@ -81,7 +81,7 @@ fn variant_panel(
 }
 
 /// One panel per training variant (titled by its settings), side by side.
-pub fn figure(
+pub(crate) fn figure(
     facets: &Facets,
     plane: &Plane,
     training: &str,

@@ -32,7 +32,7 @@ static FONT: LazyLock<FontRef<'static>> = LazyLock::new(|| {
 });
 
 /// The font-family list SVG text is written with.
-pub const FAMILY: &str = "DejaVu Sans, Bitstream Vera Sans, Verdana, sans-serif";
+pub(crate) const FAMILY: &str = "DejaVu Sans, Bitstream Vera Sans, Verdana, sans-serif";
 
 /// Ratio of plotters' font size to the em size.
 const SIZE_PER_EM: f64 = 1.24;
@@ -47,7 +47,7 @@ fn scale_for_em(em_px: f32) -> PxScale {
 }
 
 /// Width in pixels of `text` at plotters font size `size`.
-pub fn text_width(text: &str, size: f64) -> f64 {
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     let font = FONT.as_scaled(scale_for_em((size / SIZE_PER_EM) as f32));
     let mut width = 0.0f32;
     let mut previous = None;
@@ -63,7 +63,7 @@ pub fn text_width(text: &str, size: f64) -> f64 {
 }
 
 /// `(width, height)` of the layout box of `text` at plotters font size `size`.
-pub fn text_size(text: &str, size: f64) -> (u32, u32) {
+pub(crate) fn text_size(text: &str, size: f64) -> (u32, u32) {
     (
         text_width(text, size).ceil() as u32,
         (size / SIZE_PER_EM).round() as u32,

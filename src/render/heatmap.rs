@@ -391,7 +391,7 @@ fn marker_legend(figure: &HeatmapFigure) -> Vec<&Marker> {
 }
 
 /// Shortest readable form of a grid value (6 significant digits).
-pub fn format_value(v: f64) -> String {
+pub(crate) fn format_value(v: f64) -> String {
     let rounded: f64 = format!("{v:.5e}").parse().unwrap_or(v);
     if rounded == 0.0 {
         "0".into()

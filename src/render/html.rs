@@ -14,7 +14,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -116,14 +116,14 @@ fn section_intro(kind: PictureKind, cfg: &ClassifyConfig) -> Option<String> {
 }
 
 /// Writes `dir/index.html` and returns its path.
-pub fn write_index(
+pub(crate) fn write_index(
     dir: &Path,
     spec: &SweepSpec,
     tally: &Tally,
+    training: &str,
     pictures: &[Picture],
-    options: &RenderOptions,
 ) -> Result<PathBuf> {
-    let page = page(dir, spec, tally, pictures, options);
+    let page = page(dir, spec, tally, training, pictures);
     let path = dir.join("index.html");
     std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
@@ -133,9 +133,10 @@ fn page(
     dir: &Path,
     spec: &SweepSpec,
     tally: &Tally,
+    training: &str,
     pictures: &[Picture],
-    options: &RenderOptions,
 ) -> String {
+    let options = &spec.render;
     let mut h = String::new();
     let name = escape(&spec.name);
     let total = tally.total();
@@ -165,7 +166,7 @@ fn page(
         } else {
             ""
         },
-        escape(&super::training_words::training_summary(spec))
+        escape(training)
     );
     variants_note(&mut h, spec, tally);
     let done_note = if done < total {

@@ -4,12 +4,15 @@
 //! structure inside a basin shows: how well and how fast each start fit.
 //! One color scale for every loss map of a sweep.
 
-use super::caption::{layout_sentence, strips, subtitle, title, where_words};
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
+use super::caption::one_scale_sentence;
+use super::caption::where_words;
+use super::heatmap::{ColorScale, HeatmapFigure, format_value};
 use super::palette::NOT_RUN;
+use super::panels::{activation_figure, colorbar};
 use super::panels::{activation_panels, plane_cells};
-use super::plane::{Plane, original_start_markers};
+use super::plane::Plane;
 use super::sweep_cells::{Facets, RunSummary};
+use crate::stats::median;
 
 /// The sweep-wide log scale over every finite, positive mean loss (low
 /// losses bright).
@@ -25,31 +28,22 @@ pub fn scale(facets: &Facets) -> ColorScale {
 
 /// The median mean loss over a cell's finished replicates (a diverged run's
 /// NaN counts as the highest).
-pub fn cell_loss(runs: &[Option<RunSummary>]) -> Option<f64> {
-    let mut losses: Vec<f64> = runs
-        .iter()
-        .flatten()
-        .map(|r| {
-            if r.mean_loss.is_nan() {
-                f64::INFINITY
-            } else {
-                r.mean_loss
-            }
-        })
-        .collect();
-    if losses.is_empty() {
-        return None;
-    }
-    losses.sort_by(f64::total_cmp);
-    let m = losses.len() / 2;
-    Some(if losses.len() % 2 == 1 {
-        losses[m]
-    } else {
-        (losses[m - 1] + losses[m]) / 2.0
-    })
+pub(crate) fn cell_loss(runs: &[Option<RunSummary>]) -> Option<f64> {
+    median(
+        runs.iter()
+            .flatten()
+            .map(|r| {
+                if r.mean_loss.is_nan() {
+                    f64::INFINITY
+                } else {
+                    r.mean_loss
+                }
+            })
+            .collect(),
+    )
 }
 
-pub fn figure(
+pub(crate) fn figure(
     facets: &Facets,
     plane: &Plane,
     training: &str,
@@ -76,25 +70,16 @@ pub fn figure(
         where_words(cells, plane),
         format_value(scale.min),
         format_value(scale.max),
-        if facets.faceted() {
-            format!("{} One color scale for every row.", layout_sentence(facets))
-        } else {
-            String::new()
-        },
+        one_scale_sentence(facets),
     );
-    let figure = HeatmapFigure {
-        title: title("Mean training loss", cells, plane),
-        subtitle: subtitle(facets, plane, training, "row"),
-        x,
-        y,
+    let legend = colorbar("mean training loss", scale, Vec::new());
+    let figure = activation_figure(
+        facets,
+        plane,
+        training,
+        "Mean training loss",
         panels,
-        strips: strips(facets, cells.activations.len()),
-        markers: original_start_markers(cells, plane, false),
-        legend: Legend::Colorbar {
-            title: "mean training loss".into(),
-            scale,
-            extra: vec![(NOT_RUN, "not run yet".into())],
-        },
-    };
+        legend,
+    );
     (figure, caption)
 }

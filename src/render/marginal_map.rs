@@ -9,7 +9,7 @@ use super::panels::activation_panels;
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{AXIS_NAMES, Facets};
 
-pub fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
+pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
     let cells = facets.first();
     let (nx, ny) = plane.size(cells);
     let hidden = plane.hidden(cells);

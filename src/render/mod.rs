@@ -44,7 +44,7 @@ pub mod training_words;
 pub mod viewer;
 
 pub use heatmap::HeatmapLayout;
-pub use viewer::open_in_viewer;
+pub(crate) use viewer::open_in_viewer;
 
 use crate::grid::SweepGrid;
 use crate::spec::{RenderOptions, SweepSpec};
@@ -189,12 +189,24 @@ pub fn render_all(
     records: &[RunRecord],
     format: Format,
 ) -> Result<RenderReport> {
+    render_sweep(dir, spec, &SweepGrid::new(spec), records, format)
+}
+
+/// [`render_all`] with the sweep's grid already built (as a loaded results
+/// directory has it).
+pub fn render_sweep(
+    dir: &Path,
+    spec: &SweepSpec,
+    grid: &SweepGrid,
+    records: &[RunRecord],
+    format: Format,
+) -> Result<RenderReport> {
     let options = &spec.render;
     options.validate().map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let grid = SweepGrid::new(spec);
-    let tally = Tally::new(&grid, records, options.compare);
+    let tally = Tally::new(grid, records, options.compare);
+    let training = training_words::training_summary(spec, &grid.variants);
     let (jobs, runs_ignored) = if spec.grid.sample.is_some() {
         let placed = records
             .iter()
@@ -204,13 +216,13 @@ pub fn render_all(
             })
             .count();
         (
-            plan_sampled(spec, &grid, records, format),
+            plan_sampled(spec, grid, records, &training, format),
             records.len() - placed,
         )
     } else {
-        let facets = Facets::new(spec, records);
+        let facets = Facets::new(spec, grid, records);
         let off_grid = facets.off_grid;
-        (plan(spec, &facets, options, format), off_grid)
+        (plan(&facets, options, &training, format), off_grid)
     };
     let pictures = jobs
         .into_par_iter()
@@ -227,7 +239,7 @@ pub fn render_all(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let index = html::write_index(dir, spec, &tally, &pictures, options)?;
+    let index = html::write_index(dir, spec, &tally, &training, &pictures)?;
     Ok(RenderReport {
         index,
         pictures,
@@ -242,15 +254,15 @@ fn plan_sampled(
     spec: &SweepSpec,
     grid: &SweepGrid,
     records: &[RunRecord],
+    training: &str,
     format: Format,
 ) -> Vec<Job> {
-    let training = training_words::training_summary(spec);
     let per_activation: Vec<String> = grid
         .variants
         .iter()
         .flat_map(|v| std::iter::repeat_n(v.describe(), grid.activations.len()))
         .collect();
-    sample_map::figures(spec, grid, records, &training)
+    sample_map::figures(spec, grid, records, training)
         .into_iter()
         .map(|((x, y), figure, caption)| Job {
             file: format!(
@@ -271,8 +283,7 @@ fn plan_sampled(
 /// Every picture of a sweep, in page order. With several training variants
 /// each picture shows all of them: the activation maps one row per variant,
 /// the compare map one panel per variant.
-fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Format) -> Vec<Job> {
-    let training = training_words::training_summary(spec);
+fn plan(facets: &Facets, options: &RenderOptions, training: &str, format: Format) -> Vec<Job> {
     let cells = facets.first();
     let pin = plane::pin_indices(cells, options.pin.values());
     let planes: Vec<plane::Plane> = plane::axis_pairs(cells)
@@ -309,12 +320,12 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
             PictureKind::Outcome,
             format!("outcome-{}.{ext}", p.stem()),
             p,
-            outcome_map::figure(facets, p, &training),
+            outcome_map::figure(facets, p, training),
         );
     }
     let (first, second) = options.compare;
     for p in &planes {
-        if let Some(fig) = compare_map::figure(facets, p, &training, options.compare) {
+        if let Some(fig) = compare_map::figure(facets, p, training, options.compare) {
             push(
                 PictureKind::Compare,
                 format!("compare-{first}-{second}-{}.{ext}", p.stem()),
@@ -328,7 +339,7 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
             PictureKind::Speed,
             format!("speed-{}.{ext}", p.stem()),
             p,
-            speed_map::figure(facets, p, &training, speed_scale),
+            speed_map::figure(facets, p, training, speed_scale),
         );
     }
     for p in &planes {
@@ -336,7 +347,7 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
             PictureKind::Loss,
             format!("loss-{}.{ext}", p.stem()),
             p,
-            loss_map::figure(facets, p, &training, loss_scale),
+            loss_map::figure(facets, p, training, loss_scale),
         );
     }
     if cells.replicates > 1 {
@@ -345,7 +356,7 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
                 PictureKind::Probability,
                 format!("probability-{}.{ext}", p.stem()),
                 p,
-                outcome_map::probability_figure(facets, p, &training),
+                outcome_map::probability_figure(facets, p, training),
             );
         }
     }
@@ -354,7 +365,7 @@ fn plan(spec: &SweepSpec, facets: &Facets, options: &RenderOptions, format: Form
             PictureKind::Marginal,
             format!("marginal-{}.{ext}", p.stem()),
             p,
-            marginal_map::figure(facets, p, &training),
+            marginal_map::figure(facets, p, training),
         );
     }
     jobs

@@ -2,18 +2,17 @@
 //! with, one panel per activation; and, with replicates, the probability of
 //! convergence per start.
 
-use super::caption::{
-    layout_sentence, layout_words, per_variant, strips, subtitle, title, where_words,
-};
+use super::caption::{layout_sentence, layout_words, per_variant, where_words};
 use super::heatmap::{ColorScale, HeatmapFigure, Legend};
 use super::palette::{NOT_RUN, label_color};
+use super::panels::{activation_figure, colorbar};
 use super::panels::{activation_panels, majority_label, plane_cells};
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, SweepCells};
 use crate::classify::Label;
 
 /// Swatches for every label and "not run", in a fixed order.
-pub fn label_legend() -> Vec<(plotters::style::RGBColor, String)> {
+pub(crate) fn label_legend() -> Vec<(plotters::style::RGBColor, String)> {
     let mut items: Vec<_> = Label::ALL
         .iter()
         .map(|&l| (label_color(l), l.name().to_string()))
@@ -23,7 +22,7 @@ pub fn label_legend() -> Vec<(plotters::style::RGBColor, String)> {
 }
 
 /// "relu 48%, selu 12%": share of finished runs in the plane that converged.
-pub fn converged_shares(cells: &SweepCells, plane: &Plane) -> String {
+pub(crate) fn converged_shares(cells: &SweepCells, plane: &Plane) -> String {
     let (nx, ny) = plane.size(cells);
     let shares: Vec<String> = cells
         .activations
@@ -56,14 +55,14 @@ pub fn converged_shares(cells: &SweepCells, plane: &Plane) -> String {
     shares.join(", ")
 }
 
-pub fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
+pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
     let cells = facets.first();
     let panels = activation_panels(facets, |cells, act| {
         plane_cells(cells, plane, |idx| {
             majority_label(cells.replicates_at(act, idx)).map_or(NOT_RUN, label_color)
         })
     });
-    let markers = original_start_markers(cells, plane, false);
+    let _markers = original_start_markers(cells, plane, false);
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let which = if cells.replicates > 1 {
         format!(
@@ -82,21 +81,19 @@ pub fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure,
         layout = layout_words(facets),
         shares = per_variant(facets, |cells| converged_shares(cells, plane)),
     );
-    let figure = HeatmapFigure {
-        title: title("How each run ended", cells, plane),
-        subtitle: subtitle(facets, plane, training, "row"),
-        x,
-        y,
+    let figure = activation_figure(
+        facets,
+        plane,
+        training,
+        "How each run ended",
         panels,
-        strips: strips(facets, cells.activations.len()),
-        markers,
-        legend: Legend::Swatches(label_legend()),
-    };
+        Legend::Swatches(label_legend()),
+    );
     (figure, caption)
 }
 
 /// Probability of convergence per start, over the replicates.
-pub fn probability_figure(
+pub(crate) fn probability_figure(
     facets: &Facets,
     plane: &Plane,
     training: &str,
@@ -130,19 +127,14 @@ pub fn probability_figure(
         cells.replicates,
         layout_sentence(facets),
     );
-    let figure = HeatmapFigure {
-        title: title("Probability of convergence", cells, plane),
-        subtitle: subtitle(facets, plane, training, "row"),
-        x,
-        y,
+    let legend = colorbar("fraction converged", scale, Vec::new());
+    let figure = activation_figure(
+        facets,
+        plane,
+        training,
+        "Probability of convergence",
         panels,
-        strips: strips(facets, cells.activations.len()),
-        markers: original_start_markers(cells, plane, false),
-        legend: Legend::Colorbar {
-            title: "fraction converged".into(),
-            scale,
-            extra: vec![(NOT_RUN, "not run yet".into())],
-        },
-    };
+        legend,
+    );
     (figure, caption)
 }

@@ -24,11 +24,11 @@ pub const NOT_RUN: RGBColor = RGBColor(226, 226, 226);
 /// Speed maps: cells whose runs did not converge.
 pub const NOT_CONVERGED: RGBColor = RGBColor(150, 150, 150);
 /// Frames, ticks and text.
-pub const INK: RGBColor = RGBColor(34, 34, 34);
+pub(crate) const INK: RGBColor = RGBColor(34, 34, 34);
 /// Secondary text.
-pub const MUTED: RGBColor = RGBColor(90, 90, 90);
+pub(crate) const MUTED: RGBColor = RGBColor(90, 90, 90);
 /// The band behind a faceted figure's row label.
-pub const STRIP_FILL: RGBColor = RGBColor(236, 236, 236);
+pub(crate) const STRIP_FILL: RGBColor = RGBColor(236, 236, 236);
 
 /// The color of a label, identical in every picture and on the page.
 pub fn label_color(label: Label) -> RGBColor {
@@ -118,7 +118,7 @@ pub fn viridis(t: f64) -> RGBColor {
 }
 
 /// `#rrggbb`, for the page.
-pub fn hex(color: RGBColor) -> String {
+pub(crate) fn hex(color: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)
 }
 

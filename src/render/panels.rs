@@ -1,15 +1,17 @@
 //! The panels of a map: one per activation (and per training variant), each
 //! a color per cell of a plane; and the label a cell of replicates shows.
 
-use super::heatmap::Panel;
-use super::plane::Plane;
+use super::caption::{strips, subtitle, title};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel};
+use super::palette::NOT_RUN;
+use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, RunSummary, SweepCells, label_index};
 use crate::classify::Label;
 use plotters::style::RGBColor;
 
 /// The most frequent label among the finished runs (ties go to the earlier
 /// label of `Label::ALL`), or `None` when none has finished.
-pub fn majority_label(runs: &[Option<RunSummary>]) -> Option<Label> {
+pub(crate) fn majority_label(runs: &[Option<RunSummary>]) -> Option<Label> {
     let mut counts = [0usize; 5];
     for run in runs.iter().flatten() {
         counts[label_index(run.label)] += 1;
@@ -20,7 +22,7 @@ pub fn majority_label(runs: &[Option<RunSummary>]) -> Option<Label> {
 
 /// The panels of every variant, `panel(cells, act)` drawing activation
 /// number `act` of one variant; panels are titled by activation.
-pub fn activation_panels(
+pub(crate) fn activation_panels(
     facets: &Facets,
     panel: impl Fn(&SweepCells, usize) -> Vec<RGBColor>,
 ) -> Vec<Panel> {
@@ -38,7 +40,7 @@ pub fn activation_panels(
 }
 
 /// The colors of a plane's cells, row-major from the bottom row.
-pub fn plane_cells(
+pub(crate) fn plane_cells(
     cells: &SweepCells,
     plane: &Plane,
     mut color: impl FnMut([usize; 4]) -> RGBColor,
@@ -48,6 +50,41 @@ pub fn plane_cells(
         .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
         .map(|(ix, iy)| color(plane.index(ix, iy)))
         .collect()
+}
+
+/// The figure of a slice map with one panel per activation (and a row per
+/// training variant): titled `what` in the plane, the original starts
+/// marked.
+pub(crate) fn activation_figure(
+    facets: &Facets,
+    plane: &Plane,
+    training: &str,
+    what: &str,
+    panels: Vec<Panel>,
+    legend: Legend,
+) -> HeatmapFigure {
+    let cells = facets.first();
+    HeatmapFigure {
+        title: title(what, cells, plane),
+        subtitle: subtitle(facets, plane, training, "row"),
+        x: plane.x_axis(cells),
+        y: plane.y_axis(cells),
+        panels,
+        strips: strips(facets, cells.activations.len()),
+        markers: original_start_markers(cells, plane, false),
+        legend,
+    }
+}
+
+/// A colorbar legend with "not run yet" (and `extra`) swatches under it.
+pub(crate) fn colorbar(title: &str, scale: ColorScale, extra: Vec<(RGBColor, String)>) -> Legend {
+    let mut extra = extra;
+    extra.push((NOT_RUN, "not run yet".into()));
+    Legend::Colorbar {
+        title: title.into(),
+        scale,
+        extra,
+    }
 }
 
 #[cfg(test)]

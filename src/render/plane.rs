@@ -6,10 +6,10 @@ use super::sweep_cells::{AXIS_NAMES, SweepCells, nearest};
 
 /// The original discussion's start, `a = 1, b = 0.5, c = 1, d = -0.5`: the
 /// default pin point.
-pub const DEFAULT_PIN: [f64; 4] = [1.0, 0.5, 1.0, -0.5];
+pub(crate) const DEFAULT_PIN: [f64; 4] = [1.0, 0.5, 1.0, -0.5];
 
 /// The two starts of the reference table (docs/science.md), marked wherever they lie in a plane.
-pub const ORIGINAL_STARTS: [([f64; 4], MarkerShape); 2] = [
+pub(crate) const ORIGINAL_STARTS: [([f64; 4], MarkerShape); 2] = [
     ([1.0, 0.5, 1.0, -0.5], MarkerShape::Circle),
     ([1.0, 0.5, 1.0, 0.0], MarkerShape::Diamond),
 ];
@@ -82,7 +82,7 @@ impl Plane {
 
 /// The pin point's index on every axis: the grid value nearest to the
 /// requested (or default) value.
-pub fn pin_indices(cells: &SweepCells, pin: [Option<f64>; 4]) -> [usize; 4] {
+pub(crate) fn pin_indices(cells: &SweepCells, pin: [Option<f64>; 4]) -> [usize; 4] {
     std::array::from_fn(|k| {
         let want = pin[k].unwrap_or(DEFAULT_PIN[k]);
         nearest(&cells.axes[k], want).map_or(0, |(i, _)| i)
@@ -91,7 +91,7 @@ pub fn pin_indices(cells: &SweepCells, pin: [Option<f64>; 4]) -> [usize; 4] {
 
 /// The axis pairs to draw: every pair of varying axes; with fewer than two
 /// varying axes, one plane that includes them (padded with fixed axes).
-pub fn axis_pairs(cells: &SweepCells) -> Vec<(usize, usize)> {
+pub(crate) fn axis_pairs(cells: &SweepCells) -> Vec<(usize, usize)> {
     let varying = cells.varying();
     match varying.len() {
         0 => vec![(2, 3)],
@@ -114,7 +114,7 @@ pub fn axis_pairs(cells: &SweepCells) -> Vec<(usize, usize)> {
 
 /// Where `v` sits among `values` as a fractional cell index, if it lies
 /// within the cells (up to half a cell past either end).
-pub fn fractional_index(values: &[f64], v: f64) -> Option<f64> {
+pub(crate) fn fractional_index(values: &[f64], v: f64) -> Option<f64> {
     let n = values.len();
     if n == 1 {
         return ((v - values[0]).abs() <= 1e-9 * v.abs().max(1.0)).then_some(0.0);
@@ -143,7 +143,11 @@ pub fn fractional_index(values: &[f64], v: f64) -> Option<f64> {
 /// the hidden axes are summarised over (marginal maps), so only the two
 /// drawn coordinates must fall inside; otherwise the start must also sit in
 /// this slice's cell on every other axis.
-pub fn original_start_markers(cells: &SweepCells, plane: &Plane, projected: bool) -> Vec<Marker> {
+pub(crate) fn original_start_markers(
+    cells: &SweepCells,
+    plane: &Plane,
+    projected: bool,
+) -> Vec<Marker> {
     let mut markers = Vec::new();
     for (start, shape) in ORIGINAL_STARTS {
         let in_slice = (0..4).filter(|&k| k != plane.x && k != plane.y).all(|k| {
@@ -169,7 +173,7 @@ pub fn original_start_markers(cells: &SweepCells, plane: &Plane, projected: bool
 }
 
 /// `"start a=1, b=0.5, c=1, d=-0.5"`.
-pub fn start_label(start: [f64; 4]) -> String {
+pub(crate) fn start_label(start: [f64; 4]) -> String {
     let parts: Vec<String> = (0..4)
         .map(|k| format!("{}={}", AXIS_NAMES[k], format_value(start[k])))
         .collect();

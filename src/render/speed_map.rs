@@ -2,13 +2,16 @@
 //! loss stayed below the threshold, so slow and fast basins show, not only
 //! the boundary. One color scale for every speed map of a sweep.
 
-use super::caption::{layout_sentence, strips, subtitle, title, where_words};
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
+use super::caption::one_scale_sentence;
+use super::caption::where_words;
+use super::heatmap::{ColorScale, HeatmapFigure, format_value};
 use super::palette::{NOT_CONVERGED, NOT_RUN};
+use super::panels::{activation_figure, colorbar};
 use super::panels::{activation_panels, majority_label, plane_cells};
-use super::plane::{Plane, original_start_markers};
+use super::plane::Plane;
 use super::sweep_cells::Facets;
 use crate::classify::Label;
+use crate::stats::median;
 
 /// The sweep-wide scale (every training variant's runs): log when the steps
 /// span more than a factor of 20.
@@ -29,25 +32,16 @@ fn cell_step(runs: &[Option<super::sweep_cells::RunSummary>]) -> Option<f64> {
     if majority_label(runs) != Some(Label::Converged) {
         return None;
     }
-    let mut steps: Vec<u32> = runs
-        .iter()
-        .flatten()
-        .filter(|r| r.converged())
-        .filter_map(|r| r.converged_at)
-        .collect();
-    if steps.is_empty() {
-        return None;
-    }
-    steps.sort_unstable();
-    let m = steps.len() / 2;
-    Some(if steps.len() % 2 == 1 {
-        f64::from(steps[m])
-    } else {
-        (f64::from(steps[m - 1]) + f64::from(steps[m])) / 2.0
-    })
+    median(
+        runs.iter()
+            .flatten()
+            .filter(|r| r.converged())
+            .filter_map(|r| r.converged_at.map(f64::from))
+            .collect(),
+    )
 }
 
-pub fn figure(
+pub(crate) fn figure(
     facets: &Facets,
     plane: &Plane,
     training: &str,
@@ -80,28 +74,13 @@ pub fn figure(
         format_value(scale.min),
         format_value(scale.max),
         if scale.log { ", on a log scale" } else { "" },
-        if facets.faceted() {
-            format!("{} One color scale for every row.", layout_sentence(facets))
-        } else {
-            String::new()
-        },
+        one_scale_sentence(facets),
     );
-    let figure = HeatmapFigure {
-        title: title("Steps to converge", cells, plane),
-        subtitle: subtitle(facets, plane, training, "row"),
-        x,
-        y,
-        panels,
-        strips: strips(facets, cells.activations.len()),
-        markers: original_start_markers(cells, plane, false),
-        legend: Legend::Colorbar {
-            title: "converged at step".into(),
-            scale,
-            extra: vec![
-                (NOT_CONVERGED, "did not converge".into()),
-                (NOT_RUN, "not run yet".into()),
-            ],
-        },
-    };
+    let legend = colorbar(
+        "converged at step",
+        scale,
+        vec![(NOT_CONVERGED, "did not converge".into())],
+    );
+    let figure = activation_figure(facets, plane, training, "Steps to converge", panels, legend);
     (figure, caption)
 }

@@ -3,12 +3,13 @@
 //! convergence step, or nothing when that run is not done yet.
 
 use crate::classify::Label;
+use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
 use crate::spec::SweepSpec;
 use crate::store::RunRecord;
 
 /// Parameter names in axis order.
-pub const AXIS_NAMES: [&str; 4] = ["a", "b", "c", "d"];
+pub(crate) const AXIS_NAMES: [&str; 4] = ["a", "b", "c", "d"];
 
 /// What a map needs to know about one run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -187,7 +188,7 @@ pub struct Facet {
 }
 
 /// A sweep's runs split by training variant, in the order of
-/// `spec.train.variants()` (the index a [`RunRecord`]'s `variant` holds).
+/// [`SweepGrid::variants`] (the index a [`RunRecord`]'s `variant` holds).
 /// One facet when the spec lists no training setting.
 #[derive(Clone, Debug)]
 pub struct Facets {
@@ -202,8 +203,8 @@ pub struct Facets {
 }
 
 impl Facets {
-    pub fn new(spec: &SweepSpec, records: &[RunRecord]) -> Facets {
-        let variants = spec.train.variants();
+    pub fn new(spec: &SweepSpec, grid: &SweepGrid, records: &[RunRecord]) -> Facets {
+        let variants = &grid.variants;
         let keys = variants
             .first()
             .map(|v| v.labels.iter().map(|(k, _)| *k).collect())
@@ -279,7 +280,7 @@ impl Facets {
 }
 
 /// Position of a label in `Label::ALL`.
-pub fn label_index(label: Label) -> usize {
+pub(crate) fn label_index(label: Label) -> usize {
     Label::ALL
         .iter()
         .position(|&l| l == label)

@@ -176,7 +176,7 @@ impl Tally {
 
 /// A variant's label without the settings that do not apply to it (those
 /// reading `-`); its full description if that leaves nothing.
-pub fn variant_title(variant: &TrainVariant) -> String {
+pub(crate) fn variant_title(variant: &TrainVariant) -> String {
     let parts: Vec<String> = variant
         .labels
         .iter()

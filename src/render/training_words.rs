@@ -4,16 +4,15 @@
 
 use super::heatmap::format_value;
 use crate::problem::data::DataMode;
-use crate::spec::SweepSpec;
+use crate::spec::{SweepSpec, TrainVariant};
 use crate::train::config::Optimizer;
 
 /// One line on how the sweep trained, for subtitles. When `[train]` lists
 /// several values of a setting, only the settings common to every variant
 /// (see [`common_training`]).
-pub fn training_summary(spec: &SweepSpec) -> String {
-    let variants = spec.train.variants();
+pub(crate) fn training_summary(spec: &SweepSpec, variants: &[TrainVariant]) -> String {
     if variants.len() > 1 {
-        return common_training(spec);
+        return common_training(spec, &variants[0]);
     }
     let t = &variants[0].config;
     let optimizer = match t.optimizer {
@@ -46,9 +45,9 @@ fn replicates_words(spec: &SweepSpec) -> String {
 /// The training settings every variant shares, in the words of
 /// [`training_summary`] (`"2000 steps, adam (tf1), f32, fixed data, n = 1024"`
 /// when only `lr` is listed); the listed ones are in each variant's label.
-pub fn common_training(spec: &SweepSpec) -> String {
+pub(crate) fn common_training(spec: &SweepSpec, first: &TrainVariant) -> String {
     let train = &spec.train;
-    let t = &train.variants()[0].config;
+    let t = &first.config;
     let mut parts: Vec<String> = Vec::new();
     if !train.steps.varies() {
         parts.push(format!("{} steps", t.steps));

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 /// `open` on macOS, `cmd /C start` on Windows, `xdg-open` elsewhere when a
 /// desktop session is there (without one, xdg-open may start a text browser
 /// in the terminal or wait on nothing).
-pub fn viewer_command(
+pub(crate) fn viewer_command(
     path: &Path,
     os: &str,
     has_display: bool,
@@ -33,7 +33,7 @@ fn on_path(program: &str) -> bool {
 
 /// Opens `path` in the default viewer; when there is none (no desktop, no
 /// opener, or it fails), prints the path to open by hand and still succeeds.
-pub fn open_in_viewer(path: &Path) -> Result<()> {
+pub(crate) fn open_in_viewer(path: &Path) -> Result<()> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()

@@ -13,7 +13,7 @@ use super::real::Real;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// Largest `WIDTH` of any lane type (for stack buffers).
-pub const MAX_WIDTH: usize = 64;
+pub(crate) const MAX_WIDTH: usize = 64;
 
 /// `WIDTH` values stepped together, one model each.
 pub trait Lane:

@@ -1,4 +1,5 @@
-//! Elementary functions over [`Lanes`], branch-free so they vectorise.
+//! Elementary functions over any [`Lane`] type, branch-free so
+//! they vectorise.
 //!
 //! Each is built from Taylor series of known remainder on a reduced range
 //! (no borrowed minimax tables), with the degree chosen per precision in
@@ -49,14 +50,14 @@ pub fn expm1<L: Lane>(x: L) -> L {
 /// `t = (e^r - 1)/r` by its Taylor series, then `e^x = 2^n (t·r + 1)` and
 /// `e^x - 1 = t·(r·2^n) + (2^n - 1)`, neither with cancellation.
 #[inline(always)]
-pub fn exp_expm1<L: Lane>(x: L) -> (L, L) {
+pub(crate) fn exp_expm1<L: Lane>(x: L) -> (L, L) {
     exp_expm1_reduced(exp_reduce(x))
 }
 
 /// The range reduction of [`exp_expm1`]: `(n, r)` with `x = n·ln2 + r`,
 /// `|r| <= ln2/2` (a kernel stage of its own).
 #[inline(always)]
-pub fn exp_reduce<L: Lane>(x: L) -> (L, L) {
+pub(crate) fn exp_reduce<L: Lane>(x: L) -> (L, L) {
     let lo = L::constant(L::Elem::EXP_MIN_ARG);
     let hi = L::constant(L::Elem::EXP_MAX_ARG);
     let x = x.clamp_keep_nan(lo, hi);
@@ -72,7 +73,7 @@ pub fn exp_reduce<L: Lane>(x: L) -> (L, L) {
 
 /// [`exp_expm1`] given [`exp_reduce`]`(x)`.
 #[inline(always)]
-pub fn exp_expm1_reduced<L: Lane>((n, r): (L, L)) -> (L, L) {
+pub(crate) fn exp_expm1_reduced<L: Lane>((n, r): (L, L)) -> (L, L) {
     // Horner down to t = Σ r^k/(k+1)!, so that e^r = t·r + 1 in one more
     // FMA, and e^r - 1 = t·r without cancellation.
     let t = taylor_tail(r, 1, L::Elem::EXP_DEGREE - 1);
@@ -90,7 +91,7 @@ pub fn exp_expm1_reduced<L: Lane>((n, r): (L, L)) -> (L, L) {
     (exp, expm1)
 }
 
-/// `e^x - 1` for `x <= 0` given [`exp_reduce`]`(x)`: [`exp_expm1`]'s
+/// `e^x - 1` for `x <= 0` given `exp_reduce(x)`: `exp_expm1`'s
 /// `t·(r·2^n) + (2^n - 1)` without its branch for large `|n|`, which only
 /// `x > 0` needs (where `2^n` overflows). For `n < -24`, `2^n - 1` rounds
 /// to -1 and the result stays within an ulp of `e^x - 1`.
@@ -125,7 +126,7 @@ pub fn sigmoid<L: Lane>(z: L) -> L {
 
 /// The sigmoid given `e = e^-|z|`: `e/(1+e)` or `1/(1+e)`, one division.
 #[inline(always)]
-pub fn sigmoid_of<L: Lane>(z: L, e: L) -> L {
+pub(crate) fn sigmoid_of<L: Lane>(z: L, e: L) -> L {
     let one = L::constant(1.0);
     z.select_lt(L::constant(0.0), e, one) / (one + e)
 }
@@ -139,13 +140,13 @@ pub fn softplus<L: Lane>(z: L) -> L {
 /// `(softplus(z), sigmoid(z))`, sharing `e^-|z|` (softplus' derivative is
 /// the sigmoid).
 #[inline(always)]
-pub fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
+pub(crate) fn softplus_sigmoid<L: Lane>(z: L) -> (L, L) {
     softplus_sigmoid_of(z, exp(-z.abs()))
 }
 
 /// [`softplus_sigmoid`] given `e = e^-|z|`.
 #[inline(always)]
-pub fn softplus_sigmoid_of<L: Lane>(z: L, e: L) -> (L, L) {
+pub(crate) fn softplus_sigmoid_of<L: Lane>(z: L, e: L) -> (L, L) {
     let zero = L::constant(0.0);
     let positive_part = z.max(zero);
     (positive_part + ln_1p_unit(e), sigmoid_of(z, e))
@@ -159,13 +160,13 @@ pub fn tanh<L: Lane>(z: L) -> L {
 
 /// The first part of [`tanh`]: [`exp_reduce`]`(-2|z|)`.
 #[inline(always)]
-pub fn tanh_begin<L: Lane>(z: L) -> (L, L) {
+pub(crate) fn tanh_begin<L: Lane>(z: L) -> (L, L) {
     exp_reduce(L::constant(-2.0) * z.abs())
 }
 
 /// The rest of [`tanh`], given [`tanh_begin`]`(z)`.
 #[inline(always)]
-pub fn tanh_of<L: Lane>(z: L, reduced: (L, L)) -> L {
+pub(crate) fn tanh_of<L: Lane>(z: L, reduced: (L, L)) -> L {
     let u = expm1_nonpositive_reduced(reduced);
     let t = -u / (L::constant(2.0) + u);
     z.select_lt(L::constant(0.0), -t, t)
@@ -201,7 +202,7 @@ fn erfc_argument<L: Lane>(z: L) -> L {
 /// The first half of [`normal_cdf_pdf`]: `(exp(-z²/2), u)`, `u` the
 /// Chebyshev variable.
 #[inline(always)]
-pub fn normal_begin<L: Lane>(z: L) -> (L, L) {
+pub(crate) fn normal_begin<L: Lane>(z: L) -> (L, L) {
     let z = normal_cap(z);
     let h = z * z;
     let l = z.mul_add(z, -h);
@@ -215,7 +216,7 @@ pub fn normal_begin<L: Lane>(z: L) -> (L, L) {
 
 /// The second half of [`normal_cdf_pdf`], given [`normal_begin`]`(z)`.
 #[inline(always)]
-pub fn normal_cdf_pdf_of<L: Lane>(z: L, (e, u): (L, L)) -> (L, L) {
+pub(crate) fn normal_cdf_pdf_of<L: Lane>(z: L, (e, u): (L, L)) -> (L, L) {
     let z = normal_cap(z);
     let x = erfc_argument(z);
     let coeffs = L::Elem::ERFCX_CHEBYSHEV;

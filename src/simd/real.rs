@@ -3,15 +3,13 @@
 //! Everything numeric in the training kernel is generic over [`Real`], so
 //! `f32` (the original experiment's precision) and `f64` share one code path.
 
-#[cfg(target_arch = "x86_64")]
-use super::x86;
-use super::{Lane, Lanes, Pair};
 use std::fmt::{Debug, Display};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// A scalar floating-point type the kernel can train in.
 pub trait Real:
-    Copy
+    super::dispatch::sealed::PrecisionLanes
+    + Copy
     + Default
     + PartialOrd
     + Debug
@@ -27,13 +25,6 @@ pub trait Real:
 {
     /// Name used in specs and results (`"f32"` / `"f64"`).
     const NAME: &'static str;
-    /// The lane types the kernel dispatches to for this precision: two
-    /// registers' worth each, so running sums have independent chains.
-    #[cfg(target_arch = "x86_64")]
-    type Avx512Lanes: Lane<Elem = Self>;
-    #[cfg(target_arch = "x86_64")]
-    type Avx2Lanes: Lane<Elem = Self>;
-    type PortableLanes: Lane<Elem = Self>;
     /// Degree of the Taylor polynomial for `exp` on `[-ln2/2, ln2/2]`
     /// (remainder below half an ulp).
     const EXP_DEGREE: usize;
@@ -106,11 +97,6 @@ const ERFCX_CHEBYSHEV: [f64; 29] = [
 
 impl Real for f32 {
     const NAME: &'static str = "f32";
-    #[cfg(target_arch = "x86_64")]
-    type Avx512Lanes = Pair<x86::F32x16>;
-    #[cfg(target_arch = "x86_64")]
-    type Avx2Lanes = Pair<x86::F32x8>;
-    type PortableLanes = Lanes<f32, 8>;
     const EXP_DEGREE: usize = 7;
     const LN1P_TERMS: usize = 8;
     const ERFCX_CHEBYSHEV: &'static [f64] = ERFCX_CHEBYSHEV.as_slice().split_at(14).0;
@@ -160,11 +146,6 @@ impl Real for f32 {
 
 impl Real for f64 {
     const NAME: &'static str = "f64";
-    #[cfg(target_arch = "x86_64")]
-    type Avx512Lanes = Pair<x86::F64x8>;
-    #[cfg(target_arch = "x86_64")]
-    type Avx2Lanes = Pair<x86::F64x4>;
-    type PortableLanes = Lanes<f64, 4>;
     const EXP_DEGREE: usize = 13;
     const LN1P_TERMS: usize = 18;
     const ERFCX_CHEBYSHEV: &'static [f64] = &ERFCX_CHEBYSHEV;

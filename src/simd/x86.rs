@@ -8,10 +8,10 @@
 //!
 //! # Safety
 //! The methods call intrinsics of instruction sets the baseline target may
-//! lack. A value of these types is only ever created inside the
-//! `#[target_feature]` functions of `train::dispatch`, which run only after
-//! the CPU was checked to have the features; there everything inlines into
-//! native instructions.
+//! lack. The types are private to `simd`, and only `simd::dispatch` names
+//! them: it uses them only inside `#[target_feature]` functions that are
+//! reached through a token made by detecting the features. There
+//! everything inlines into native instructions.
 
 use super::lane::Lane;
 use std::arch::x86_64::*;

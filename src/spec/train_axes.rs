@@ -158,7 +158,7 @@ impl From<TrainConfig> for TrainSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainVariant {
     pub config: TrainConfig,
-    /// `(key path, value)` of each varying setting, in [`AXIS_KEYS`] order.
+    /// `(key path, value)` of each varying setting, in column order.
     pub labels: Vec<(&'static str, String)>,
 }
 
@@ -173,43 +173,93 @@ impl TrainVariant {
     }
 }
 
-/// The listable settings, in column order.
-pub const AXIS_KEYS: [&str; 8] = [
-    "lr",
-    "steps",
-    "optimizer",
-    "adam",
-    "precision",
-    "data.mode",
-    "data.n",
-    "data.batch",
+/// One listable `[train]` setting: its key path (the runs table's column),
+/// the flag that picks one value on the command line, its values as text,
+/// how to set value `i` in a configuration, and which data modes it
+/// applies to.
+struct SettingAxis {
+    key: &'static str,
+    flag: &'static str,
+    texts: fn(&TrainSpec) -> Vec<String>,
+    apply: fn(&TrainSpec, usize, &mut TrainConfig),
+    applies_to: fn(DataMode) -> bool,
+}
+
+fn texts<T>(v: &OneOrMany<T>, f: impl Fn(&T) -> String) -> Vec<String> {
+    v.values.iter().map(f).collect()
+}
+
+/// The listable settings, in column order (the first varies slowest).
+const AXES: [SettingAxis; 8] = [
+    SettingAxis {
+        key: "lr",
+        flag: "--lr",
+        texts: |t| texts(&t.lr, |v| format!("{v:?}")),
+        apply: |t, i, c| c.lr = t.lr.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "steps",
+        flag: "--steps",
+        texts: |t| texts(&t.steps, u32::to_string),
+        apply: |t, i, c| c.steps = t.steps.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "optimizer",
+        flag: "--optimizer",
+        texts: |t| texts(&t.optimizer, |v| v.name().to_string()),
+        apply: |t, i, c| c.optimizer = t.optimizer.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "adam",
+        flag: "--adam",
+        texts: |t| texts(&t.adam, |v| v.name().to_string()),
+        apply: |t, i, c| c.adam = t.adam.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "precision",
+        flag: "--precision",
+        texts: |t| texts(&t.precision, |v| v.name().to_string()),
+        apply: |t, i, c| c.precision = t.precision.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "data.mode",
+        flag: "--data",
+        texts: |t| texts(&t.data.mode, |v| v.name().to_string()),
+        apply: |t, i, c| c.data.mode = t.data.mode.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "data.n",
+        flag: "--n",
+        texts: |t| texts(&t.data.n, usize::to_string),
+        apply: |t, i, c| c.data.n = t.data.n.values[i],
+        applies_to: |mode| matches!(mode, DataMode::Fixed | DataMode::Grid),
+    },
+    SettingAxis {
+        key: "data.batch",
+        flag: "--batch",
+        texts: |t| texts(&t.data.batch, usize::to_string),
+        apply: |t, i, c| c.data.batch = t.data.batch.values[i],
+        applies_to: |mode| mode == DataMode::Fresh,
+    },
 ];
 
-impl TrainSpec {
-    /// Each listable setting's values as text (for columns and messages).
-    fn axis_texts(&self) -> [Vec<String>; 8] {
-        fn texts<T>(v: &OneOrMany<T>, f: impl Fn(&T) -> String) -> Vec<String> {
-            v.values.iter().map(f).collect()
-        }
-        [
-            texts(&self.lr, |v| format!("{v:?}")),
-            texts(&self.steps, |v| v.to_string()),
-            texts(&self.optimizer, |v| v.name().to_string()),
-            texts(&self.adam, |v| v.name().to_string()),
-            texts(&self.precision, |v| v.name().to_string()),
-            texts(&self.data.mode, |v| v.name().to_string()),
-            texts(&self.data.n, |v| v.to_string()),
-            texts(&self.data.batch, |v| v.to_string()),
-        ]
-    }
+/// The key paths of the listable settings, in column order.
+pub(crate) fn axis_keys() -> impl Iterator<Item = &'static str> {
+    AXES.iter().map(|a| a.key)
+}
 
+impl TrainSpec {
     /// The key paths of the settings that vary, in column order.
     pub fn varying_keys(&self) -> Vec<&'static str> {
-        AXIS_KEYS
-            .iter()
-            .zip(self.axis_texts())
-            .filter(|(_, values)| values.len() > 1)
-            .map(|(k, _)| *k)
+        AXES.iter()
+            .filter(|axis| (axis.texts)(self).len() > 1)
+            .map(|axis| axis.key)
             .collect()
     }
 
@@ -220,53 +270,44 @@ impl TrainSpec {
     /// one variant: `mode = ["fixed", "fresh"], batch = [64, 16]` gives
     /// fixed, fresh/64 and fresh/16.
     pub fn variants(&self) -> Vec<TrainVariant> {
-        let texts = self.axis_texts();
-        let lens: Vec<usize> = texts.iter().map(Vec::len).collect();
-        let total: usize = lens.iter().product();
+        let values: Vec<Vec<String>> = AXES.iter().map(|axis| (axis.texts)(self)).collect();
+        let total: usize = values.iter().map(Vec::len).product();
         let mut variants: Vec<TrainVariant> = Vec::new();
-        let candidates = (0..total).map(|mut index| {
-            let mut pick = [0usize; 8];
-            for axis in (0..8).rev() {
-                pick[axis] = index % lens[axis];
-                index /= lens[axis];
+        for mut index in 0..total {
+            let mut pick = [0usize; AXES.len()];
+            for (slot, axis_values) in pick.iter_mut().zip(&values).rev() {
+                *slot = index % axis_values.len();
+                index /= axis_values.len();
             }
-            let config = TrainConfig {
-                lr: self.lr.values[pick[0]],
-                steps: self.steps.values[pick[1]],
-                optimizer: self.optimizer.values[pick[2]],
-                adam: self.adam.values[pick[3]],
-                precision: self.precision.values[pick[4]],
+            let mut config = TrainConfig {
                 beta1: self.beta1,
                 beta2: self.beta2,
                 eps: self.eps,
                 data: DataSpec {
-                    mode: self.data.mode.values[pick[5]],
-                    n: self.data.n.values[pick[6]],
-                    batch: self.data.batch.values[pick[7]],
                     seed: self.data.seed,
                     file: self.data.file.clone(),
+                    ..DataSpec::default()
                 },
+                ..TrainConfig::default()
             };
-            let mode = config.data.mode;
-            let applies = |axis: usize| match AXIS_KEYS[axis] {
-                "data.n" => matches!(mode, DataMode::Fixed | DataMode::Grid),
-                "data.batch" => mode == DataMode::Fresh,
-                _ => true,
-            };
-            let labels = (0..8)
-                .filter(|&axis| lens[axis] > 1)
-                .map(|axis| {
-                    let value = if applies(axis) {
-                        texts[axis][pick[axis]].clone()
+            for (axis, &i) in AXES.iter().zip(&pick) {
+                (axis.apply)(self, i, &mut config);
+            }
+            let labels = AXES
+                .iter()
+                .zip(&values)
+                .zip(&pick)
+                .filter(|((_, axis_values), _)| axis_values.len() > 1)
+                .map(|((axis, axis_values), &i)| {
+                    let value = if (axis.applies_to)(config.data.mode) {
+                        axis_values[i].clone()
                     } else {
                         "-".to_string()
                     };
-                    (AXIS_KEYS[axis], value)
+                    (axis.key, value)
                 })
                 .collect();
-            TrainVariant { config, labels }
-        });
-        for candidate in candidates {
+            let candidate = TrainVariant { config, labels };
             if !variants.iter().any(|v| v.labels == candidate.labels) {
                 variants.push(candidate);
             }
@@ -274,20 +315,47 @@ impl TrainSpec {
         variants
     }
 
-    /// The single configuration, if no setting is listed with several values.
+    /// The single configuration, if the listed values make only one
+    /// variant (a data size listed for a mode that does not use it is no
+    /// choice to make).
     pub fn single(&self) -> Result<TrainConfig, String> {
-        match self.varying_keys().first() {
-            Some(key) => Err(format!(
-                "train.{key} lists several values; pick one (with --{} on the command line)",
-                key.trim_start_matches("data.")
-            )),
-            None => Ok(self.variants().remove(0).config),
+        let mut variants = self.variants();
+        if variants.len() == 1 {
+            return Ok(variants.remove(0).config);
+        }
+        let differs = |key: &str| {
+            let value = |v: &TrainVariant| v.labels.iter().find(|(k, _)| *k == key).cloned();
+            variants.iter().any(|v| value(v) != value(&variants[0]))
+        };
+        let axis = AXES
+            .iter()
+            .find(|axis| differs(axis.key))
+            .expect("several variants differ in some setting");
+        Err(format!(
+            "train.{} lists several values; pick one (with {} on the command line)",
+            axis.key, axis.flag
+        ))
+    }
+
+    /// The settings that decide the training data (mode, sizes, seed, file,
+    /// steps and precision); every other listed setting is set to its first
+    /// value, since the data do not depend on it.
+    pub fn data_only(&self) -> TrainSpec {
+        fn first<T: Clone>(v: &OneOrMany<T>) -> OneOrMany<T> {
+            OneOrMany::one(v.values[0].clone())
+        }
+        TrainSpec {
+            lr: first(&self.lr),
+            optimizer: first(&self.optimizer),
+            adam: first(&self.adam),
+            ..self.clone()
         }
     }
 
     /// Checks lists (non-empty, no repeats) and every combination.
     pub fn validate(&self) -> Result<(), String> {
-        for (key, values) in AXIS_KEYS.iter().zip(self.axis_texts()) {
+        for axis in &AXES {
+            let (key, values) = (axis.key, (axis.texts)(self));
             if values.is_empty() {
                 return Err(format!(
                     "train.{key} = []: an empty list; give at least one value"

@@ -5,6 +5,7 @@
 //! version) and the training data's identity (for `file` data, the file's
 //! bytes), so a resume can never mix runs of different sweeps or builds.
 
+use crate::grid::SweepGrid;
 use crate::problem::data::DataMode;
 use crate::spec::SweepSpec;
 use anyhow::{Context, Result};
@@ -12,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Hash of the sources that decide a run's numbers (see `build.rs`).
-pub const KERNEL_ID: &str = env!("BASINMAP_KERNEL_ID");
+pub(crate) const KERNEL_ID: &str = env!("BASINMAP_KERNEL_ID");
 
 /// `sweep.json`: identifies the sweep a results directory holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,15 +30,20 @@ pub struct SweepMeta {
 }
 
 impl SweepMeta {
-    /// The fingerprint of `spec` run by this build.
-    pub fn of(spec: &SweepSpec) -> Result<SweepMeta> {
-        SweepMeta::of_build(spec, TOOL_VERSION, KERNEL_ID)
+    /// The fingerprint of `spec` (with its `grid`) run by this build.
+    pub fn of(spec: &SweepSpec, grid: &SweepGrid) -> Result<SweepMeta> {
+        SweepMeta::of_build(spec, grid, TOOL_VERSION, KERNEL_ID)
     }
 
     /// The fingerprint `spec` has when run by the given build.
-    pub fn of_build(spec: &SweepSpec, tool_version: &str, kernel_id: &str) -> Result<SweepMeta> {
+    pub fn of_build(
+        spec: &SweepSpec,
+        grid: &SweepGrid,
+        tool_version: &str,
+        kernel_id: &str,
+    ) -> Result<SweepMeta> {
         let mut described: Vec<String> = Vec::new();
-        for variant in spec.train.variants() {
+        for variant in &grid.variants {
             let text = variant.config.data.to_string();
             if !described.contains(&text) {
                 described.push(text);
@@ -62,7 +68,7 @@ impl SweepMeta {
             tool_version: tool_version.to_string(),
             kernel_id: kernel_id.to_string(),
             data,
-            total_runs: crate::grid::SweepGrid::new(spec).total_runs(),
+            total_runs: grid.total_runs(),
         })
     }
 }

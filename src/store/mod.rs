@@ -22,11 +22,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use table::{TableFormat, read_table};
 
-pub const SPEC_FILE: &str = "spec.toml";
-pub const META_FILE: &str = "sweep.json";
+pub(crate) const SPEC_FILE: &str = "spec.toml";
+pub(crate) const META_FILE: &str = "sweep.json";
 
 /// The runs table a shard writes.
-pub fn table_name(shard: Shard) -> String {
+pub(crate) fn table_name(shard: Shard) -> String {
     if shard.is_whole() {
         "runs.csv".to_string()
     } else {
@@ -43,11 +43,15 @@ pub enum Access {
     Write,
 }
 
-/// A results directory and the sweep it holds.
+/// A results directory and the sweep it holds, read once: the spec, its
+/// fingerprint, its grid (variants, activations, replicates, starts) and
+/// the columns of its tables. Commands pass this one value on.
 pub struct ResultsDir {
     pub path: PathBuf,
     pub spec: SweepSpec,
     pub meta: SweepMeta,
+    pub grid: SweepGrid,
+    pub format: TableFormat,
 }
 
 /// What the tables of a directory hold, merged.
@@ -62,7 +66,8 @@ impl ResultsDir {
     /// Makes `path` ready to run `spec`: creates it, or checks that what it
     /// holds is the same sweep.
     pub fn prepare(path: &Path, spec: &SweepSpec) -> Result<ResultsDir> {
-        let meta = SweepMeta::of(spec)?;
+        let grid = SweepGrid::new(spec);
+        let meta = SweepMeta::of(spec, &grid)?;
         if path.join(META_FILE).exists() {
             let stored = ResultsDir::open(path, Access::Read)?;
             if stored.meta.fingerprint != meta.fingerprint {
@@ -105,11 +110,7 @@ impl ResultsDir {
         let meta_text = serde_json::to_string_pretty(&meta).expect("meta serialises");
         // sweep.json last: its presence marks a complete directory header.
         write_atomically(&path.join(META_FILE), meta_text.as_bytes())?;
-        Ok(ResultsDir {
-            path: path.to_path_buf(),
-            spec: spec.clone(),
-            meta,
-        })
+        Ok(ResultsDir::of(path, spec.clone(), meta, grid))
     }
 
     /// Opens a directory that holds a sweep, checking spec and fingerprint
@@ -127,8 +128,9 @@ impl ResultsDir {
         let meta: SweepMeta = serde_json::from_str(&meta_text)
             .with_context(|| format!("{} is damaged", meta_path.display()))?;
         let spec = SweepSpec::load(&path.join(SPEC_FILE))?;
-        let actual = SweepMeta::of(&spec)?;
-        let as_written = SweepMeta::of_build(&spec, &meta.tool_version, &meta.kernel_id)?;
+        let grid = SweepGrid::new(&spec);
+        let actual = SweepMeta::of(&spec, &grid)?;
+        let as_written = SweepMeta::of_build(&spec, &grid, &meta.tool_version, &meta.kernel_id)?;
         let same_spec = as_written.fingerprint == meta.fingerprint;
         if actual.fingerprint != meta.fingerprint && !(same_spec && access == Access::Read) {
             if same_spec {
@@ -147,11 +149,18 @@ impl ResultsDir {
                 meta_path.display()
             );
         }
-        Ok(ResultsDir {
+        Ok(ResultsDir::of(path, spec, meta, grid))
+    }
+
+    fn of(path: &Path, spec: SweepSpec, meta: SweepMeta, grid: SweepGrid) -> ResultsDir {
+        let format = TableFormat::new(&spec, &grid);
+        ResultsDir {
             path: path.to_path_buf(),
             spec,
             meta,
-        })
+            grid,
+            format,
+        }
     }
 
     /// Every runs table in the directory, sorted by name.
@@ -171,12 +180,12 @@ impl ResultsDir {
     }
 
     /// Reads every table, merged and de-duplicated by run id.
-    pub fn load_runs(&self, grid: &SweepGrid) -> Result<StoredRuns> {
+    pub fn load_runs(&self) -> Result<StoredRuns> {
+        let grid = &self.grid;
         let mut by_id = HashMap::new();
         let mut tables = Vec::new();
-        let format = TableFormat::new(&self.spec);
         for path in self.table_paths()? {
-            let contents = read_table(&path, &format)?;
+            let contents = read_table(&path, &self.format)?;
             tables.push((path.clone(), contents.records.len()));
             for (row, record) in contents.records.into_iter().enumerate() {
                 let id = grid

@@ -7,7 +7,7 @@ use crate::train::RunOutcome;
 
 /// The runs table's first columns, in order (docs/formats.md); one column
 /// per varying `[train]` setting follows, named by its key path.
-pub const COLUMNS: [&str; 16] = [
+pub(crate) const COLUMNS: [&str; 16] = [
     "a0",
     "b0",
     "c0",

@@ -9,6 +9,7 @@
 
 use super::record::{COLUMNS, RunRecord};
 use crate::classify::Label;
+use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
 use crate::spec::SweepSpec;
 use crate::train::RunOutcome;
@@ -28,14 +29,13 @@ pub struct TableFormat {
 }
 
 impl TableFormat {
-    pub fn new(spec: &SweepSpec) -> TableFormat {
+    pub fn new(spec: &SweepSpec, grid: &SweepGrid) -> TableFormat {
         let mut columns: Vec<&str> = COLUMNS.to_vec();
         columns.extend(spec.train.varying_keys());
-        let variant_values: Vec<Vec<String>> = spec
-            .train
-            .variants()
-            .into_iter()
-            .map(|v| v.labels.into_iter().map(|(_, value)| value).collect())
+        let variant_values: Vec<Vec<String>> = grid
+            .variants
+            .iter()
+            .map(|v| v.labels.iter().map(|(_, value)| value.clone()).collect())
             .collect();
         let variant_by_values = variant_values
             .iter()
@@ -66,7 +66,7 @@ pub struct TableContents {
 
 /// Reads a table, dropping a damaged tail. A file without a complete header
 /// reads as empty.
-pub fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
+pub(crate) fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let header = format.header();
     if !bytes.starts_with(header.as_bytes()) {
@@ -156,7 +156,7 @@ fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord>
 }
 
 /// Formats records as CSV rows (no header), numbers at full round-trip precision.
-pub fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8> {
+pub(crate) fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
@@ -187,7 +187,7 @@ pub fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8> {
 }
 
 /// Shortest text that parses back to the same `f64`.
-pub fn format_number(v: f64) -> String {
+pub(crate) fn format_number(v: f64) -> String {
     format!("{v:?}")
 }
 

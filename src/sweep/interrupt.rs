@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
 /// The flag that turns true on Ctrl-C (installed once per process).
-pub fn install() -> Arc<AtomicBool> {
+pub(crate) fn install() -> Arc<AtomicBool> {
     STOP.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         let handler_flag = Arc::clone(&flag);

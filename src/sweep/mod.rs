@@ -6,7 +6,7 @@ pub mod interrupt;
 
 use crate::grid::{Chunk, Shard, SweepGrid};
 use crate::output::progress::Progress;
-use crate::store::table::{TableFormat, TableWriter};
+use crate::store::table::TableWriter;
 use crate::store::{ResultsDir, RunRecord, table_name};
 use crate::train::config::TrainConfig;
 use crate::train::{PreparedData, train_and_classify};
@@ -50,17 +50,17 @@ struct Job {
 }
 
 /// Runs what is left of `shard` in `dir`.
-pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
-    let grid = SweepGrid::new(&dir.spec);
+pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
+    let grid = &dir.grid;
     // Lock our table (repairing its tail) before reading what is done.
-    let format = TableFormat::new(&dir.spec);
-    let (mut writer, _) = TableWriter::open(&dir.path.join(table_name(options.shard)), &format)?;
-    let stored = dir.load_runs(&grid)?;
+    let (mut writer, _) =
+        TableWriter::open(&dir.path.join(table_name(options.shard)), &dir.format)?;
+    let stored = dir.load_runs()?;
     let chunks: Vec<Chunk> = grid.shard_chunks(options.shard).collect();
     let shard_runs: u64 = chunks.iter().map(|c| c.len).sum();
     let jobs: Vec<Job> = chunks
         .iter()
-        .filter_map(|chunk| pending_job(&grid, chunk, |id| stored.by_id.contains_key(&id)))
+        .filter_map(|chunk| pending_job(grid, chunk, |id| stored.by_id.contains_key(&id)))
         .collect();
     let pending: u64 = jobs.iter().map(|j| j.ids.len() as u64).sum();
     let done_before = shard_runs - pending;
@@ -74,7 +74,7 @@ pub fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport
         return Ok(report);
     }
 
-    let data = prepare_data(&grid)?;
+    let data = prepare_data(grid)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()

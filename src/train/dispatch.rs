@@ -1,59 +1,22 @@
-//! Runtime CPU-feature dispatch: the one generic kernel compiled for
-//! AVX-512, AVX2+FMA and the portable baseline, chosen at run time so users
-//! never set RUSTFLAGS.
+//! Training many models at once: the activation becomes a type
+//! ([`Activation::dispatch`]), the lanes the widest the CPU has
+//! ([`Isa::dispatch`]), and [`TrainGroups`], the one generic entry point,
+//! trains the starts a lane group at a time. Sweeps run it on an instruction
+//! set; a single observed run on one scalar lane.
 //!
-//! Every variant performs the same IEEE operations per lane, so the choice
-//! changes speed only, never a result bit (tested in `tests/kernel.rs`).
+//! Every lane type performs the same IEEE operations per lane, so the choice
+//! changes speed only, never a result bit (tested in
+//! `tests/integration/kernel.rs`).
 
 use super::config::TrainConfig;
 use super::kernel::{LaneOutcome, NoObserver, StepObserver, Tracking, train_lanes};
 use super::optimizer::PARAMS;
-use crate::problem::activation::Activation;
+use crate::problem::activation::{Activation, ActivationKind, WithActivation};
 use crate::problem::data::TrainingData;
+pub use crate::simd::Isa;
 use crate::simd::lane::MAX_WIDTH;
-use crate::simd::{Lane, Lanes, Real};
-
-/// The instruction set a kernel call runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Isa {
-    Avx512,
-    Avx2Fma,
-    Portable,
-}
-
-impl Isa {
-    /// The best instruction set this CPU supports.
-    pub fn detect() -> Isa {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq")
-            {
-                return Isa::Avx512;
-            }
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                return Isa::Avx2Fma;
-            }
-        }
-        Isa::Portable
-    }
-
-    /// Every instruction set this CPU can run (for tests and benchmarks).
-    pub fn available() -> Vec<Isa> {
-        let best = Isa::detect();
-        [Isa::Avx512, Isa::Avx2Fma, Isa::Portable]
-            .into_iter()
-            .skip_while(|&isa| isa != best)
-            .collect()
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Isa::Avx512 => "avx512",
-            Isa::Avx2Fma => "avx2+fma",
-            Isa::Portable => "portable",
-        }
-    }
-}
+use crate::simd::{Lane, Real, WithLanes, dispatch};
+use std::marker::PhantomData;
 
 /// How one model ended, in its training precision.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,33 +33,33 @@ pub struct ModelEnd<T> {
     pub converged_at: Option<u32>,
 }
 
+/// One kernel call: on which instruction set, with which activation and
+/// settings, on what data, from which starts.
+pub struct KernelCall<'a, T> {
+    pub isa: Isa,
+    pub activation: Activation,
+    pub cfg: &'a TrainConfig,
+    pub data: &'a TrainingData<T>,
+    pub starts: &'a [[f64; PARAMS]],
+    pub tracking: Tracking<f64>,
+}
+
 /// A precision the kernel is compiled for. Implemented for `f32` and `f64`
 /// here, so the kernel's copies (instruction set × activation) are compiled
 /// once, in this crate, and generic callers elsewhere (tests, benchmarks)
 /// link to them instead of compiling them again.
 pub trait KernelPrecision: Real {
-    fn train_models_on(
-        isa: Isa,
-        activation: Activation,
-        cfg: &TrainConfig,
-        data: &TrainingData<Self>,
-        starts: &[[f64; PARAMS]],
-        tracking: Tracking<f64>,
-    ) -> Vec<ModelEnd<Self>>;
+    fn train(call: KernelCall<'_, Self>) -> Vec<ModelEnd<Self>>;
 }
 
 macro_rules! kernel_precision {
     ($($t:ty),*) => {$(
         impl KernelPrecision for $t {
-            fn train_models_on(
-                isa: Isa,
-                activation: Activation,
-                cfg: &TrainConfig,
-                data: &TrainingData<Self>,
-                starts: &[[f64; PARAMS]],
-                tracking: Tracking<f64>,
-            ) -> Vec<ModelEnd<Self>> {
-                compiled_train_models_on(isa, activation, cfg, data, starts, tracking)
+            fn train(call: KernelCall<'_, Self>) -> Vec<ModelEnd<Self>> {
+                let mut observer = NoObserver;
+                let groups =
+                    TrainGroups::new(call.cfg, call.data, call.starts, call.tracking, &mut observer);
+                call.activation.dispatch(ForActivation { groups, lanes: call.isa })
             }
         }
     )*};
@@ -113,10 +76,13 @@ pub fn train_models<T: KernelPrecision>(
     starts: &[[f64; PARAMS]],
     tracking: Tracking<f64>,
 ) -> Vec<ModelEnd<T>> {
-    T::train_models_on(Isa::detect(), activation, cfg, data, starts, tracking)
+    train_models_on(Isa::detect(), activation, cfg, data, starts, tracking)
 }
 
-/// As [`train_models`], on a given instruction set (which must be available).
+/// As [`train_models`], on a given instruction set.
+///
+/// # Panics
+/// If this CPU lacks `isa` (see [`Isa::available`]).
 pub fn train_models_on<T: KernelPrecision>(
     isa: Isa,
     activation: Activation,
@@ -125,121 +91,136 @@ pub fn train_models_on<T: KernelPrecision>(
     starts: &[[f64; PARAMS]],
     tracking: Tracking<f64>,
 ) -> Vec<ModelEnd<T>> {
-    T::train_models_on(isa, activation, cfg, data, starts, tracking)
+    T::train(KernelCall {
+        isa,
+        activation,
+        cfg,
+        data,
+        starts,
+        tracking,
+    })
 }
 
-fn compiled_train_models_on<T: Real>(
-    isa: Isa,
-    activation: Activation,
-    cfg: &TrainConfig,
-    data: &TrainingData<T>,
-    starts: &[[f64; PARAMS]],
-    tracking: Tracking<f64>,
-) -> Vec<ModelEnd<T>> {
-    assert!(
-        Isa::available().contains(&isa),
-        "{} is not available",
-        isa.name()
-    );
-    let args = (cfg, data, starts, in_precision(tracking));
-    // One function per instruction set, precision and activation: each is
-    // compiled (and register-allocated) on its own.
-    macro_rules! per_activation {
-        ($run:ident) => {
-            match activation.index() {
-                0 => $run::<T, 0>(args),
-                1 => $run::<T, 1>(args),
-                2 => $run::<T, 2>(args),
-                3 => $run::<T, 3>(args),
-                4 => $run::<T, 4>(args),
-                5 => $run::<T, 5>(args),
-                6 => $run::<T, 6>(args),
-                7 => $run::<T, 7>(args),
-                _ => unreachable!("{} activations", Activation::ALL.len()),
-            }
-        };
-    }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `isa` was checked to be available on this CPU just above.
-    unsafe {
-        match isa {
-            Isa::Avx512 => return per_activation!(groups_avx512),
-            Isa::Avx2Fma => return per_activation!(groups_avx2),
-            Isa::Portable => {}
-        }
-    }
-    per_activation!(groups_portable)
-}
-
-type GroupArgs<'a, T> = (
-    &'a TrainConfig,
-    &'a TrainingData<T>,
-    &'a [[f64; PARAMS]],
-    Tracking<T>,
-);
-
-fn in_precision<T: Real>(tracking: Tracking<f64>) -> Tracking<T> {
-    Tracking {
-        converged_loss: T::from_f64(tracking.converged_loss),
-        window: tracking.window,
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-unsafe fn groups_avx512<T: Real, const ACTIVATION: usize>(
-    args: GroupArgs<'_, T>,
-) -> Vec<ModelEnd<T>> {
-    groups::<T::Avx512Lanes, ACTIVATION>(args)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn groups_avx2<T: Real, const ACTIVATION: usize>(
-    args: GroupArgs<'_, T>,
-) -> Vec<ModelEnd<T>> {
-    groups::<T::Avx2Lanes, ACTIVATION>(args)
-}
-
-fn groups_portable<T: Real, const ACTIVATION: usize>(args: GroupArgs<'_, T>) -> Vec<ModelEnd<T>> {
-    groups::<T::PortableLanes, ACTIVATION>(args)
-}
-
-#[inline(always)]
-fn groups<L: Lane, const ACTIVATION: usize>(
-    (cfg, data, starts, tracking): GroupArgs<'_, L::Elem>,
-) -> Vec<ModelEnd<L::Elem>> {
-    let mut ends = Vec::with_capacity(starts.len());
-    for chunk in starts.chunks(L::WIDTH) {
-        // Idle lanes repeat the first start; their results are dropped.
-        let lanes = pack_starts::<L>(chunk);
-        let out = train_lanes::<L, ACTIVATION>(cfg, data, lanes, tracking, &mut NoObserver);
-        ends.extend(unpack(&out, chunk.len()));
-    }
-    ends
-}
-
-/// Trains one model and shows every step to `observer`.
+/// Trains one model on one scalar lane and shows every step to `observer`.
+/// Bit for bit the model a sweep trains from the same start.
 pub fn train_observed<T: Real>(
     activation: Activation,
     cfg: &TrainConfig,
     data: &TrainingData<T>,
     start: [f64; PARAMS],
     tracking: Tracking<f64>,
-    observer: &mut impl StepObserver<Lanes<T, 1>>,
+    observer: &mut impl StepObserver,
 ) -> ModelEnd<T> {
-    let lanes = pack_starts::<Lanes<T, 1>>(&[start]);
-    let tracking = in_precision(tracking);
-    macro_rules! per_activation {
-        ($($index:literal),*) => {
-            match activation.index() {
-                $($index => train_lanes::<_, $index>(cfg, data, lanes, tracking, observer),)*
-                _ => unreachable!("{} activations", Activation::ALL.len()),
-            }
-        };
+    let starts = [start];
+    let groups = TrainGroups::new(cfg, data, &starts, tracking, observer);
+    activation.dispatch(ForActivation {
+        groups,
+        lanes: Scalar,
+    })[0]
+}
+
+/// The one training entry point: every lane group of `starts`, with
+/// `observer` watching, for the activation `K` and any lane type.
+pub struct TrainGroups<'a, T, O> {
+    cfg: &'a TrainConfig,
+    data: &'a TrainingData<T>,
+    starts: &'a [[f64; PARAMS]],
+    tracking: Tracking<T>,
+    observer: &'a mut O,
+}
+
+impl<'a, T: Real, O: StepObserver> TrainGroups<'a, T, O> {
+    pub fn new(
+        cfg: &'a TrainConfig,
+        data: &'a TrainingData<T>,
+        starts: &'a [[f64; PARAMS]],
+        tracking: Tracking<f64>,
+        observer: &'a mut O,
+    ) -> Self {
+        TrainGroups {
+            cfg,
+            data,
+            starts,
+            tracking: Tracking {
+                converged_loss: T::from_f64(tracking.converged_loss),
+                window: tracking.window,
+            },
+            observer,
+        }
     }
-    let out = per_activation!(0, 1, 2, 3, 4, 5, 6, 7);
-    unpack(&out, 1)[0]
+}
+
+/// [`TrainGroups`] with its activation fixed as a type.
+struct WithKind<'a, T, O, K> {
+    groups: TrainGroups<'a, T, O>,
+    kind: PhantomData<K>,
+}
+
+impl<T: Real, O: StepObserver, K: ActivationKind> WithLanes for WithKind<'_, T, O, K> {
+    type Elem = T;
+    type Output = Vec<ModelEnd<T>>;
+
+    #[inline(always)]
+    fn with_lanes<L: Lane<Elem = T>>(self) -> Vec<ModelEnd<T>> {
+        let TrainGroups {
+            cfg,
+            data,
+            starts,
+            tracking,
+            observer,
+        } = self.groups;
+        let mut ends = Vec::with_capacity(starts.len());
+        for chunk in starts.chunks(L::WIDTH) {
+            // Idle lanes repeat the first start; their results are dropped.
+            let lanes = pack_starts::<L>(chunk);
+            let out = train_lanes::<L, K>(cfg, data, lanes, tracking, observer);
+            ends.extend(unpack(&out, chunk.len()));
+        }
+        ends
+    }
+}
+
+/// Where a kernel call's lanes come from: an instruction set, or one scalar
+/// lane. A type, so each caller compiles only the path it takes.
+trait LaneChoice {
+    fn run<Op: WithLanes>(self, op: Op) -> Op::Output;
+}
+
+impl LaneChoice for Isa {
+    #[inline(always)]
+    fn run<Op: WithLanes>(self, op: Op) -> Op::Output {
+        self.dispatch(op)
+    }
+}
+
+/// One lane of portable arrays.
+struct Scalar;
+
+impl LaneChoice for Scalar {
+    #[inline(always)]
+    fn run<Op: WithLanes>(self, op: Op) -> Op::Output {
+        dispatch::scalar(op)
+    }
+}
+
+/// Picks the lanes once the activation is a type: one compiled function per
+/// activation, instruction set and precision, each register-allocated on
+/// its own.
+struct ForActivation<'a, T, O, C> {
+    groups: TrainGroups<'a, T, O>,
+    lanes: C,
+}
+
+impl<T: Real, O: StepObserver, C: LaneChoice> WithActivation for ForActivation<'_, T, O, C> {
+    type Output = Vec<ModelEnd<T>>;
+
+    #[inline(always)]
+    fn with_activation<K: ActivationKind>(self) -> Vec<ModelEnd<T>> {
+        self.lanes.run(WithKind::<T, O, K> {
+            groups: self.groups,
+            kind: PhantomData,
+        })
+    }
 }
 
 fn pack_starts<L: Lane>(chunk: &[[f64; PARAMS]]) -> [L; PARAMS] {

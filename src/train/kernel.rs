@@ -8,7 +8,7 @@
 
 use super::config::TrainConfig;
 use super::optimizer::{OptimizerState, PARAMS};
-use crate::problem::activation::Activation;
+use crate::problem::activation::{Activation, ActivationKind};
 use crate::problem::data::TrainingData;
 use crate::simd::lane::MAX_WIDTH;
 use crate::simd::{Lane, Real};
@@ -43,18 +43,18 @@ pub struct Tracking<T> {
     pub window: u32,
 }
 
-/// Receives `(step, loss, params)` for step 0 (the start) to `steps`, where
-/// `loss` is the training loss of those parameters.
-pub trait StepObserver<L> {
-    fn observe(&mut self, step: u32, loss: &L, params: &[L; PARAMS]);
+/// Receives `(step, loss, params)` of every lane for step 0 (the start) to
+/// `steps`, where `loss` is the training loss of those parameters.
+pub trait StepObserver {
+    fn observe<L: Lane>(&mut self, step: u32, loss: &L, params: &[L; PARAMS]);
 }
 
 /// Observes nothing; compiles away.
 pub struct NoObserver;
 
-impl<L> StepObserver<L> for NoObserver {
+impl StepObserver for NoObserver {
     #[inline(always)]
-    fn observe(&mut self, _: u32, _: &L, _: &[L; PARAMS]) {}
+    fn observe<L: Lane>(&mut self, _: u32, _: &L, _: &[L; PARAMS]) {}
 }
 
 /// Running sums over data points of `|r|`, `s`, `s·f`, `s·f'` and `s·f'·x`,
@@ -151,20 +151,20 @@ pub fn loss_and_gradient<L: Lane>(
 }
 
 /// Trains one model per lane from `starts` for `cfg.steps` steps, with
-/// the activation `Activation::ALL[ACTIVATION]`.
+/// the activation `K`.
 ///
 /// The activation is a constant so that each copy of the loop holds only
 /// its own arithmetic and keeps everything in registers; `train::dispatch`
 /// picks the copy once per call.
 #[inline(always)]
-pub fn train_lanes<L: Lane, const ACTIVATION: usize>(
+pub(crate) fn train_lanes<L: Lane, K: ActivationKind>(
     cfg: &TrainConfig,
     data: &TrainingData<L::Elem>,
     starts: [L; PARAMS],
     tracking: Tracking<L::Elem>,
-    observer: &mut impl StepObserver<L>,
+    observer: &mut impl StepObserver,
 ) -> LaneOutcome<L> {
-    let activation = Activation::ALL[ACTIVATION];
+    let activation = K::ACTIVATION;
     let mut params = starts;
     let mut optimizer = OptimizerState::<L>::new(cfg);
     let mut settled = Settled::new(cfg.steps, tracking.window, &params);

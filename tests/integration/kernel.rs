@@ -5,7 +5,7 @@
 
 use basinmap::problem::activation::Activation;
 use basinmap::problem::data::{DataMode, DataSpec, TrainingData, even_grid, uniform_stream};
-use basinmap::simd::{Lanes, Real};
+use basinmap::simd::{Lane, Lanes, Real};
 use basinmap::train::config::{AdamFlavour, Optimizer, TrainConfig};
 use basinmap::train::dispatch::{Isa, KernelPrecision, ModelEnd, train_models_on, train_observed};
 use basinmap::train::kernel::{NoObserver, StepObserver, Tracking};
@@ -303,12 +303,13 @@ fn f64_kernel_matches_the_scalar_reference() {
     println!("worst |kernel - reference| after 50 steps: {worst:e}");
 }
 
-/// Records the loss and parameters of every step.
-struct Losses<T>(Vec<(u32, T, [T; PARAMS])>);
+/// Records the loss and parameters of every step (of lane 0, the one model).
+struct Losses(Vec<(u32, f32, [f32; PARAMS])>);
 
-impl<T: Real> StepObserver<Lanes<T, 1>> for Losses<T> {
-    fn observe(&mut self, step: u32, loss: &Lanes<T, 1>, params: &[Lanes<T, 1>; PARAMS]) {
-        self.0.push((step, loss.0[0], params.map(|p| p.0[0])));
+impl StepObserver for Losses {
+    fn observe<L: Lane>(&mut self, step: u32, loss: &L, params: &[L; PARAMS]) {
+        let f = |v: &L| v.lane(0).to_f64() as f32;
+        self.0.push((step, f(loss), params.each_ref().map(f)));
     }
 }
 

@@ -7,6 +7,7 @@ mod activations;
 mod bad_specs;
 mod classify;
 mod cli_train;
+mod commands;
 mod data;
 mod gradients;
 mod kernel;

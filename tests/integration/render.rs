@@ -3,6 +3,9 @@
 //! color at known cells; SVG is well-formed; partial sweeps show "not run";
 //! and a real browser loads the page (skipped when Chromium is absent).
 
+use crate::util::browser::{assert_all_loaded, chromium, have_chromium, load_in_browser};
+use crate::util::png::Image;
+use crate::util::xml::check_xml;
 use basinmap::classify::Label;
 use basinmap::problem::activation::Activation;
 use basinmap::render::palette::{NOT_RUN, PairOutcome, label_color};
@@ -11,11 +14,10 @@ use basinmap::render::{self, Format, Picture, PictureKind, RenderReport, trainin
 use basinmap::spec::{RenderOptions, SweepSpec};
 use basinmap::store::RunRecord;
 use basinmap::train::{PreparedData, RunOutcome, train_and_classify};
-use plotters::style::RGBColor;
-use std::collections::HashSet;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 fn spec(text: &str) -> SweepSpec {
     SweepSpec::parse(text, Path::new("test.toml")).expect("test spec parses")
@@ -113,54 +115,6 @@ fn synthetic_records(spec: &SweepSpec) -> Vec<RunRecord> {
         }
     }
     records
-}
-
-struct Image {
-    width: u32,
-    height: u32,
-    rgb: Vec<[u8; 3]>,
-}
-
-impl Image {
-    fn read(path: &Path) -> Image {
-        let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
-        let mut reader = png::Decoder::new(file)
-            .read_info()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
-        let info = reader.next_frame(&mut buf).unwrap();
-        let channels = match info.color_type {
-            png::ColorType::Rgb => 3,
-            png::ColorType::Rgba => 4,
-            other => panic!("{}: unexpected color type {other:?}", path.display()),
-        };
-        assert_eq!(info.bit_depth, png::BitDepth::Eight);
-        let rgb = buf[..info.buffer_size()]
-            .chunks(channels)
-            .map(|p| [p[0], p[1], p[2]])
-            .collect();
-        Image {
-            width: info.width,
-            height: info.height,
-            rgb,
-        }
-    }
-
-    fn pixel(&self, (x, y): (u32, u32)) -> RGBColor {
-        let [r, g, b] = self.rgb[(y * self.width + x) as usize];
-        RGBColor(r, g, b)
-    }
-
-    /// Distinct colors inside a rectangle.
-    fn colors_in(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> usize {
-        let mut seen = HashSet::new();
-        for y in y0.max(0)..y1.min(self.height as i32) {
-            for x in x0.max(0)..x1.min(self.width as i32) {
-                seen.insert(self.rgb[(y as u32 * self.width + x as u32) as usize]);
-            }
-        }
-        seen.len()
-    }
 }
 
 /// The cell of `picture`'s `panel` at grid values (`x`, `y`), sampled a few
@@ -606,250 +560,9 @@ fn training_plot_draws_png() {
     assert!(training_plot::draw(&path, Activation::Selu, &[]).is_err());
 }
 
-/// A small XML well-formedness check: balanced tags, quoted attributes,
-/// known entities, one root.
-fn check_xml(text: &str) -> Result<(), String> {
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut rest = text.trim_start();
-    if let Some(after) = rest.strip_prefix("<?xml") {
-        rest = &after[after.find("?>").ok_or("unterminated declaration")? + 2..];
-    }
-    while !rest.is_empty() {
-        let Some(open) = rest.find('<') else {
-            check_text(rest)?;
-            break;
-        };
-        check_text(&rest[..open])?;
-        if stack.is_empty() && !rest[..open].trim().is_empty() {
-            return Err("text outside the root element".into());
-        }
-        rest = &rest[open..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = &after[after.find("-->").ok_or("unterminated comment")? + 3..];
-            continue;
-        }
-        let close = rest.find('>').ok_or("unterminated tag")?;
-        let tag = &rest[1..close];
-        rest = &rest[close + 1..];
-        if let Some(name) = tag.strip_prefix('/') {
-            let top = stack
-                .pop()
-                .ok_or(format!("</{name}> without an open tag"))?;
-            if top != name.trim() {
-                return Err(format!("</{name}> closes <{top}>"));
-            }
-            continue;
-        }
-        let self_closing = tag.ends_with('/');
-        let body = tag.trim_end_matches('/');
-        let name: String = body.chars().take_while(|c| !c.is_whitespace()).collect();
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_alphanumeric() || ":-_.".contains(c))
-        {
-            return Err(format!("bad tag name in <{tag}>"));
-        }
-        check_attributes(&body[name.len()..])?;
-        if stack.is_empty() {
-            roots += 1;
-        }
-        if !self_closing {
-            stack.push(name);
-        }
-    }
-    match (stack.last(), roots) {
-        (Some(open), _) => Err(format!("<{open}> never closed")),
-        (None, 1) => Ok(()),
-        (None, n) => Err(format!("{n} root elements")),
-    }
-}
-
-fn check_attributes(mut s: &str) -> Result<(), String> {
-    let mut names = HashSet::new();
-    loop {
-        s = s.trim_start();
-        if s.is_empty() {
-            return Ok(());
-        }
-        let eq = s.find('=').ok_or(format!("attribute without value: {s}"))?;
-        let name = s[..eq].trim();
-        if !names.insert(name.to_string()) {
-            return Err(format!("attribute {name} twice"));
-        }
-        let value = s[eq + 1..].trim_start();
-        let quote = value
-            .chars()
-            .next()
-            .filter(|c| *c == '"' || *c == '\'')
-            .ok_or(format!("unquoted {name}"))?;
-        let end = value[1..]
-            .find(quote)
-            .ok_or(format!("unterminated {name}"))?;
-        check_text(&value[1..1 + end])?;
-        s = &value[end + 2..];
-    }
-}
-
-fn check_text(s: &str) -> Result<(), String> {
-    if s.contains('<') {
-        return Err(format!("bare '<' in {s:?}"));
-    }
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        let after = &rest[amp + 1..];
-        let semi = after.find(';').ok_or(format!("bare '&' in {s:?}"))?;
-        let entity = &after[..semi];
-        let known = ["amp", "lt", "gt", "quot", "apos"].contains(&entity)
-            || entity.strip_prefix('#').is_some_and(|n| {
-                n.strip_prefix('x').map_or_else(
-                    || n.parse::<u32>().is_ok(),
-                    |h| u32::from_str_radix(h, 16).is_ok(),
-                )
-            });
-        if !known {
-            return Err(format!("unknown entity &{entity};"));
-        }
-        rest = &after[semi + 1..];
-    }
-    Ok(())
-}
-
-#[test]
-fn the_xml_check_catches_mistakes() {
-    assert!(check_xml("<svg a=\"1\"><g><text>x &amp; y</text></g><rect/></svg>").is_ok());
-    assert!(check_xml("<svg><g></svg>").is_err());
-    assert!(check_xml("<svg a=1></svg>").is_err());
-    assert!(check_xml("<svg>a & b</svg>").is_err());
-    assert!(check_xml("<svg></svg><svg></svg>").is_err());
-}
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Runs headless Chromium with the flags these machines need; `None` when
-/// it does not finish within a minute.
-fn chromium(args: &[&str]) -> Option<std::process::Output> {
-    let profile = tempfile::Builder::new()
-        .prefix("basinmap-chromium-")
-        .tempdir()
-        .ok()?;
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--allow-file-access-from-files",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let stdout = child.stdout.take()?;
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::BufReader::new(stdout), &mut out).ok();
-        out
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().ok()? {
-            let stdout = reader.join().ok()?;
-            return Some(std::process::Output {
-                status,
-                stdout,
-                stderr: Vec::new(),
-            });
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Writes every `<img>`'s natural size into the DOM once the page has loaded.
-const IMAGE_PROBE: &str = r#"<script>
-window.addEventListener('load', function () {
-  var out = document.createElement('pre');
-  out.id = 'image-probe';
-  out.textContent = Array.prototype.map.call(document.images, function (img) {
-    return 'IMG ' + img.getAttribute('src') + ' ' + img.naturalWidth + ' ' + img.naturalHeight;
-  }).join('\n');
-  document.body.appendChild(out);
-});
-</script>"#;
-
-/// Opens `dir/index.html` (a copy with the probe script) in Chromium and
-/// returns the DOM it parsed and each image's (src, naturalWidth,
-/// naturalHeight).
-fn load_in_browser(dir: &Path) -> (String, Vec<(String, u32, u32)>) {
-    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    let probe = dir.join("probe.html");
-    std::fs::write(
-        &probe,
-        page.replace("</body>", &format!("{IMAGE_PROBE}\n</body>")),
-    )
-    .unwrap();
-    let url = format!("file://{}", probe.display());
-    let Some(output) = chromium(&["--virtual-time-budget=10000", "--dump-dom", &url]) else {
-        panic!("chromium --dump-dom did not finish within a minute");
-    };
-    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "chromium failed: {dom}");
-    let marker = "id=\"image-probe\">";
-    let start = dom.find(marker).expect("the probe ran") + marker.len();
-    let end = start + dom[start..].find("</pre>").expect("probe end");
-    let loaded = dom[start..end]
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("IMG "))
-        .map(|l| {
-            let parts: Vec<&str> = l.split_whitespace().collect();
-            (
-                parts[0].to_string(),
-                parts[1].parse().unwrap(),
-                parts[2].parse().unwrap(),
-            )
-        })
-        .collect();
-    (dom, loaded)
-}
-
-fn assert_all_loaded(report: &RenderReport, loaded: &[(String, u32, u32)]) {
-    assert_eq!(
-        loaded.len(),
-        report.pictures.len(),
-        "images on the page: {loaded:?}"
-    );
-    for p in &report.pictures {
-        let (_, w, h) = loaded
-            .iter()
-            .find(|(src, _, _)| *src == p.file)
-            .unwrap_or_else(|| panic!("{} is not on the page", p.file));
-        assert_eq!(
-            (*w, *h),
-            (p.layout.width, p.layout.height),
-            "{} did not load",
-            p.file
-        );
-    }
-}
-
 #[test]
 fn a_real_browser_loads_every_picture_and_the_summary() {
-    if !Path::new(CHROMIUM).exists() {
-        println!(
-            "SKIPPED: {CHROMIUM} is absent (apt-get install -y chromium); the page was not checked in a browser"
-        );
+    if !have_chromium() {
         return;
     }
     let spec = spec(REAL_SPEC);
@@ -1331,8 +1044,7 @@ fn a_single_variant_draws_no_facets() {
 
 #[test]
 fn a_real_browser_shows_every_variant_and_summary_by_setting() {
-    if !Path::new(CHROMIUM).exists() {
-        println!("SKIPPED: {CHROMIUM} is absent; the faceted page was not checked in a browser");
+    if !have_chromium() {
         return;
     }
     // A real (short) sweep through the binary: run renders the maps.

@@ -500,7 +500,8 @@ fn a_directory_from_another_build_can_be_read_but_not_continued() {
     let (spec, out) = run_small(tmp.path(), "other-build", &["--shard", "1/2"]);
     // Pretend another build (other numerics) wrote it.
     let stored = SweepSpec::load(&out.join("spec.toml")).unwrap();
-    let meta = SweepMeta::of_build(&stored, "0.1.0", "0123456789abcdef").unwrap();
+    let grid = basinmap::grid::SweepGrid::new(&stored);
+    let meta = SweepMeta::of_build(&stored, &grid, "0.1.0", "0123456789abcdef").unwrap();
     std::fs::write(
         out.join("sweep.json"),
         serde_json::to_string(&meta).unwrap(),

@@ -12,7 +12,7 @@
 //! measured maxima.
 
 use basinmap::problem::activation::{Activation, SELU_ALPHA, SELU_LAMBDA};
-use basinmap::simd::{Lane, Lanes, Real, math};
+use basinmap::simd::{Isa, Lane, Lanes, Real, WithLanes, math};
 
 /// Scalar type under test, with the ulp measure of its results.
 trait Probe: Real {
@@ -754,19 +754,29 @@ fn everything<L: Lane>(xs: &[L::Elem]) -> Vec<L::Elem> {
     out
 }
 
-#[cfg(target_arch = "x86_64")]
-mod registers {
-    use super::everything;
-    use basinmap::simd::x86::{F32x8, F32x16, F64x4, F64x8};
+/// [`everything`] as an operation the dispatcher runs with its lanes.
+struct Everything<'a, T>(&'a [T]);
 
-    #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-    pub unsafe fn avx512(xs32: &[f32], xs64: &[f64]) -> (Vec<f32>, Vec<f64>) {
-        (everything::<F32x16>(xs32), everything::<F64x8>(xs64))
+impl<T: Real> WithLanes for Everything<'_, T> {
+    type Elem = T;
+    /// The lane width and the outputs.
+    type Output = (usize, Vec<T>);
+
+    #[inline(always)]
+    fn with_lanes<L: Lane<Elem = T>>(self) -> (usize, Vec<T>) {
+        (L::WIDTH, everything::<L>(self.0))
     }
+}
 
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn avx2(xs32: &[f32], xs64: &[f64]) -> (Vec<f32>, Vec<f64>) {
-        (everything::<F32x8>(xs32), everything::<F64x4>(xs64))
+/// [`everything`] on portable array lanes of the given width (the
+/// all-lanes tests see a group of that many values).
+fn portable<T: Real>(width: usize, xs: &[T]) -> Vec<T> {
+    match width {
+        4 => everything::<Lanes<T, 4>>(xs),
+        8 => everything::<Lanes<T, 8>>(xs),
+        16 => everything::<Lanes<T, 16>>(xs),
+        32 => everything::<Lanes<T, 32>>(xs),
+        other => panic!("no portable lanes of width {other}"),
     }
 }
 
@@ -776,7 +786,6 @@ mod registers {
 /// training-typical ones. (Any NaN equals any NaN: IEEE leaves the sign and
 /// payload of a NaN result open.)
 #[test]
-#[cfg(target_arch = "x86_64")]
 fn register_lanes_match_portable_lanes_bit_for_bit() {
     let mut xs32: Vec<f32> = (0u32..0x7f80_0000)
         .step_by(4099)
@@ -792,7 +801,7 @@ fn register_lanes_match_portable_lanes_bit_for_bit() {
         -103.9,
     ]);
     xs32.extend((0..2000).map(|i| -100.0 + i as f32 * 0.1));
-    xs32.truncate(xs32.len() / 16 * 16);
+    xs32.truncate(xs32.len() / 64 * 64);
     let mut xs64: Vec<f64> = (0u64..0x7ff0_0000_0000_0000)
         .step_by(0x7ff0_0000_0000_0000 / 200_000)
         .flat_map(|b| [f64::from_bits(b), -f64::from_bits(b)])
@@ -807,7 +816,7 @@ fn register_lanes_match_portable_lanes_bit_for_bit() {
         -745.0,
     ]);
     xs64.extend((0..2000).map(|i| -100.0 + i as f64 * 0.1));
-    xs64.truncate(xs64.len() / 16 * 16);
+    xs64.truncate(xs64.len() / 64 * 64);
     fn same<T: Real>(a: &[T], b: &[T]) -> bool {
         a.len() == b.len()
             && a.iter().zip(b).all(|(x, y)| {
@@ -816,31 +825,23 @@ fn register_lanes_match_portable_lanes_bit_for_bit() {
             })
     }
     let mut checked = Vec::new();
-    if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq") {
-        // SAFETY: the CPU has the features, checked just above.
-        let (r32, r64) = unsafe { registers::avx512(&xs32, &xs64) };
+    for isa in Isa::available() {
+        let (w32, r32) = isa.dispatch(Everything(&xs32));
+        let (w64, r64) = isa.dispatch(Everything(&xs64));
         assert!(
-            same(&r32, &everything::<Lanes<f32, 16>>(&xs32)),
-            "F32x16 differs from Lanes<f32, 16>"
+            same(&r32, &portable(w32, &xs32)),
+            "{} f32 lanes differ from Lanes<f32, {w32}>",
+            isa.name()
         );
         assert!(
-            same(&r64, &everything::<Lanes<f64, 8>>(&xs64)),
-            "F64x8 differs from Lanes<f64, 8>"
+            same(&r64, &portable(w64, &xs64)),
+            "{} f64 lanes differ from Lanes<f64, {w64}>",
+            isa.name()
         );
-        checked.push("avx512");
+        checked.push(isa.name());
     }
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: as above.
-        let (r32, r64) = unsafe { registers::avx2(&xs32, &xs64) };
-        assert!(
-            same(&r32, &everything::<Lanes<f32, 8>>(&xs32)),
-            "F32x8 differs from Lanes<f32, 8>"
-        );
-        assert!(
-            same(&r64, &everything::<Lanes<f64, 4>>(&xs64)),
-            "F64x4 differs from Lanes<f64, 4>"
-        );
-        checked.push("avx2");
-    }
+    // A CPU that lacks an instruction set cannot check it: CI says which
+    // it must have, and then a missing one fails instead of passing.
+    crate::util::require_isas(&checked);
     println!("register lanes checked: {checked:?}");
 }

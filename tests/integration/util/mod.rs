@@ -1,4 +1,10 @@
-//! Helpers shared by the tests that drive the real binary.
+//! Helpers shared by the tests: driving the real binary, reading its
+//! pictures (`png`, `xml`), a headless browser (`browser`), and what a run
+//! must be able to do (`required`).
+
+pub mod browser;
+pub mod png;
+pub mod xml;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -59,4 +65,48 @@ pub fn sorted_rows(dir: &Path) -> Vec<String> {
     }
     rows.sort();
     rows
+}
+
+/// What this test run must be able to do, from `BASINMAP_REQUIRE` (a comma
+/// list such as `chromium,avx2+fma`; `.ci/run` sets it). A test that finds
+/// a required capability missing fails instead of skipping.
+pub fn required() -> Vec<String> {
+    std::env::var("BASINMAP_REQUIRE")
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether a test that needs `capability` can run: `true` if it is there;
+/// if not, `false` (the test says so and skips), or a failure when the
+/// run requires it.
+pub fn available(capability: &str, present: bool) -> bool {
+    if !present {
+        assert!(
+            !required().iter().any(|r| r == capability),
+            "{capability} is required (BASINMAP_REQUIRE) but missing"
+        );
+        println!("SKIPPED: {capability} is not available here");
+    }
+    present
+}
+
+/// Fails if an instruction set the run requires was not among those
+/// `checked` (by `Isa::name`).
+pub fn require_isas(checked: &[&str]) {
+    for isa in ["avx512", "avx2+fma"] {
+        available(isa, checked.contains(&isa));
+    }
+}
+
+/// Asserts that basinmap failed and said `needle` on stderr.
+pub fn refused(output: &Output, needle: &str) {
+    let message = stderr(output);
+    assert!(!output.status.success(), "should have failed: {message}");
+    assert!(
+        message.contains(needle),
+        "expected '{needle}' in: {message}"
+    );
 }
