@@ -1,4 +1,5 @@
 use basinmap::cli::Cli;
+use basinmap::sweep::interrupt::Interrupted;
 use clap::Parser;
 use clap::error::ErrorKind;
 use std::process::ExitCode;
@@ -12,8 +13,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            exit_code(&err)
         }
+    }
+}
+
+/// 1 for an error; after an interruption the shell's convention, 128 + the
+/// signal's number (130 for Ctrl-C, 143 for SIGTERM), so that a script or
+/// a batch system sees that the command was stopped, not that it failed.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<Interrupted>() {
+        Some(interrupted) => ExitCode::from(interrupted.signal.exit_code()),
+        None => ExitCode::FAILURE,
     }
 }
 

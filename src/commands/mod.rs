@@ -15,6 +15,7 @@ use crate::cli::{Command, SettingsArgs};
 use crate::problem::data::DataMode;
 use crate::spec::Settings;
 use crate::spec::train_axes::OneOrMany;
+use crate::sweep::preflight;
 use crate::train::config::TrainConfig;
 use anyhow::{Result, anyhow};
 use std::io::{self, Write};
@@ -108,6 +109,17 @@ pub(crate) fn resolve_settings(
     }
     train.validate().map_err(anyhow::Error::msg)?;
     classify.validate().map_err(anyhow::Error::msg)?;
+    // Name where a data file came from; refuse data that cannot fit.
+    let file_key = if args.data_file.is_some() {
+        "--data-file"
+    } else {
+        "train.data.file"
+    };
+    let in_flags = |msg: String| match spec {
+        Some(path) if args.data_file.is_none() => anyhow!("{}: {msg}", path.display()),
+        _ => anyhow!("{msg}"),
+    };
+    preflight::check_data(&train, file_key).map_err(in_flags)?;
     Ok((train, classify))
 }
 

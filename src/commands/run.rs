@@ -8,10 +8,11 @@ use crate::render::palette::PairOutcome;
 use crate::render::tally::Tally;
 use crate::render::{Format, render_sweep};
 use crate::spec::SweepSpec;
-use crate::store::ResultsDir;
-use crate::sweep::{SweepOptions, run_sweep};
-use anyhow::{Result, bail};
-use std::path::PathBuf;
+use crate::store::{ResultsDir, SPEC_FILE};
+use crate::sweep::interrupt::{self, Interrupted, StopSignal};
+use crate::sweep::{SweepOptions, preflight, run_sweep};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
 
 pub fn run(args: RunArgs) -> Result<()> {
     let spec = SweepSpec::load(&args.spec)?;
@@ -19,6 +20,8 @@ pub fn run(args: RunArgs) -> Result<()> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&spec.name));
+    // Everything is checked before the directory is created.
+    preflight::check(&spec, &args.spec, &out, shard)?;
     let dir = ResultsDir::prepare(&out, &spec)?;
     execute(&dir, &args.sweep, shard, args.format)
 }
@@ -59,18 +62,22 @@ pub(crate) fn execute(
     let report = run_sweep(dir, &options)?;
     let seconds = started.elapsed().as_secs_f64();
     if report.interrupted {
-        bail!(
-            "interrupted: {} of {} runs saved in {}; continue with `basinmap resume {}{}`",
-            report.done_before + report.done_now,
-            report.shard_runs,
-            dir.path.display(),
-            dir.path.display(),
-            if shard.is_whole() {
-                String::new()
-            } else {
-                format!(" --shard {shard}")
-            }
-        );
+        return Err(Interrupted {
+            signal: interrupt::received().unwrap_or(StopSignal::INT),
+            message: format!(
+                "{} of {} runs saved in {}; continue with `basinmap resume {}{}`",
+                report.done_before + report.done_now,
+                report.shard_runs,
+                dir.path.display(),
+                dir.path.display(),
+                if shard.is_whole() {
+                    String::new()
+                } else {
+                    format!(" --shard {shard}")
+                }
+            ),
+        }
+        .into());
     }
     if !args.quiet {
         eprintln!(
@@ -86,7 +93,15 @@ pub(crate) fn execute(
     let stored = dir.load_runs()?;
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());
     super::print_stdout(&label_table(&counts))?;
-    if shard.is_whole() {
+    if shard.is_whole() && report.done_now == 0 && maps_up_to_date(dir, format)? {
+        // Nothing new to draw, and nothing is written: a finished
+        // directory on a read-only file system runs and resumes.
+        super::print_stdout(&format!(
+            "the maps are up to date; open {} (or run `basinmap open {}`)\n",
+            dir.path.join(INDEX_FILE).display(),
+            dir.path.display()
+        ))
+    } else if shard.is_whole() {
         let records: Vec<_> = stored.by_id.into_values().collect();
         let tally = Tally::new(grid, &records, dir.spec.render.compare);
         if let Some(line) = headline(&tally, dir.spec.render.compare) {
@@ -106,6 +121,43 @@ pub(crate) fn execute(
             dir.path.display()
         ))
     }
+}
+
+/// The page every render writes last.
+const INDEX_FILE: &str = "index.html";
+
+/// Whether the last render of `dir` saw every row and the spec as they are
+/// now, in `format`: its page is no older than any runs table and
+/// `spec.toml`, and the newest picture is in that format and no older
+/// either. Reads only.
+fn maps_up_to_date(dir: &ResultsDir, format: Format) -> Result<bool> {
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let Some(page) = modified(&dir.path.join(INDEX_FILE)) else {
+        return Ok(false);
+    };
+    let mut inputs = dir.table_paths()?;
+    inputs.push(dir.path.join(SPEC_FILE));
+    let mut newest_input = std::time::SystemTime::UNIX_EPOCH;
+    for input in &inputs {
+        match modified(input) {
+            Some(time) => newest_input = newest_input.max(time),
+            None => return Ok(false),
+        }
+    }
+    let is_picture = |path: &Path| {
+        path.extension()
+            .is_some_and(|e| e == Format::Png.extension() || e == Format::Svg.extension())
+    };
+    let newest_picture = std::fs::read_dir(&dir.path)
+        .with_context(|| format!("cannot list {}", dir.path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| is_picture(path))
+        .filter_map(|path| Some((modified(&path)?, path)))
+        .max();
+    Ok(page >= newest_input
+        && newest_picture.is_some_and(|(time, path)| {
+            time >= newest_input && path.extension().is_some_and(|e| e == format.extension())
+        }))
 }
 
 /// `selu fails and softplus converges from 57 of 289 starts (19.7%); the

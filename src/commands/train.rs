@@ -4,7 +4,7 @@ use super::{SettingsUse, print_stdout, resolve_settings};
 use crate::classify::ClassifyConfig;
 use crate::cli::TrainArgs;
 use crate::problem::activation::Activation;
-use crate::render::training_plot;
+use crate::render::training_plot::{self, RunTrace};
 use crate::simd::{Lane, Real};
 use crate::train::config::{Optimizer, TrainConfig};
 use crate::train::dispatch::train_observed;
@@ -42,7 +42,16 @@ pub fn run(args: TrainArgs) -> Result<()> {
         write_trace(path, &recorder.trace)?;
     }
     if let Some(path) = &args.plot {
-        training_plot::draw(path, args.activation, &recorder.snapshots)
+        let run = RunTrace {
+            losses: std::mem::take(&mut recorder.losses),
+            label: result.label,
+            train_loss: result.train_loss,
+            eval_loss: result.eval_loss,
+            settled_step: result.settled_step,
+            converged_at: result.converged_at,
+            threshold: classify_cfg.converged_loss,
+        };
+        training_plot::draw_run(path, args.activation, &recorder.snapshots, Some(&run))
             .with_context(|| format!("cannot draw --plot {}", path.display()))?;
     }
     if args.json {
@@ -156,6 +165,8 @@ struct Recorder {
     printed: String,
     trace: Vec<(u32, f64, [f64; PARAMS])>,
     snapshots: Vec<(u32, [f64; PARAMS])>,
+    /// Training loss at every step, for the plot's loss panel.
+    losses: Vec<f64>,
     /// Parameters of the last step seen: the final ones once training ends.
     last_params: [f64; PARAMS],
 }
@@ -177,21 +188,26 @@ impl StepObserver for Recorder {
         if self.keep_trace {
             self.trace.push((step, loss, params));
         }
-        if self.keep_snapshots && (PLOT_STEPS.contains(&step) || step == self.last_step) {
-            self.snapshots.push((step, params));
+        if self.keep_snapshots {
+            self.losses.push(loss);
+            if PLOT_STEPS.contains(&step) || step == self.last_step {
+                self.snapshots.push((step, params));
+            }
         }
     }
 }
 
+/// Writes the trace; any failure (a full disk half-way included) names the
+/// file.
 fn write_trace(path: &Path, rows: &[(u32, f64, [f64; PARAMS])]) -> Result<()> {
-    let mut writer = csv::Writer::from_path(path)
-        .with_context(|| format!("cannot write --trace {}", path.display()))?;
-    writer.write_record(["step", "loss", "a", "b", "c", "d"])?;
-    for (step, loss, [a, b, c, d]) in rows {
-        writer.serialize((step, loss, a, b, c, d))?;
-    }
-    writer
-        .flush()
-        .with_context(|| format!("cannot write --trace {}", path.display()))?;
-    Ok(())
+    let write = || -> Result<()> {
+        let mut writer = csv::Writer::from_path(path)?;
+        writer.write_record(["step", "loss", "a", "b", "c", "d"])?;
+        for (step, loss, [a, b, c, d]) in rows {
+            writer.serialize((step, loss, a, b, c, d))?;
+        }
+        writer.flush()?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write --trace {}", path.display()))
 }

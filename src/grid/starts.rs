@@ -148,6 +148,17 @@ impl Sample {
         })
     }
 
+    /// The first two draws that give the same start, if any: rows are
+    /// told apart by their start, so such a sample could never complete.
+    /// Takes time and memory in proportion to `n`, like [`Sample::find`].
+    pub fn first_repeat(&self) -> Option<(u64, u64)> {
+        let mut seen: HashMap<[u64; 4], u64> = HashMap::new();
+        (0..self.n).find_map(|i| {
+            let bits = self.start(i).map(f64::to_bits);
+            seen.insert(bits, i).map(|earlier| (earlier, i))
+        })
+    }
+
     pub fn find(&self, start: [f64; 4]) -> Option<u64> {
         let lookup = self.lookup.get_or_init(|| {
             (0..self.n)

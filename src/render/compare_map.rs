@@ -2,9 +2,9 @@
 //! start colored by which of the two converged from it.
 
 use super::caption::{subtitle, title, where_words};
-use super::heatmap::{HeatmapFigure, Legend, Panel};
+use super::heatmap::{HeatmapFigure, Legend, Panel, Swatch};
 use super::palette::{NOT_RUN, PairOutcome};
-use super::panels::plane_cells;
+use super::panels::{cell_unit, plane_cells, share_note};
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, SweepCells};
 use super::tally::PairCounts;
@@ -97,9 +97,9 @@ pub(crate) fn figure(
         .collect();
     let mut legend: Vec<_> = PairOutcome::ALL
         .iter()
-        .map(|o| (o.color(), o.describe(first, second)))
+        .map(|o| Swatch::new(o.color(), o.describe(first, second)))
         .collect();
-    legend.push((NOT_RUN, "not run yet".into()));
+    legend.push(Swatch::new(NOT_RUN, "not run yet"));
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let caption = if facets.faceted() {
         let mut only_second = Vec::new();
@@ -157,17 +157,25 @@ pub(crate) fn figure(
             in_plane.describe(PairOutcome::OnlyFirst),
         )
     };
-    let panels = facets
+    // Counted from the drawn cells: with replicates, each start's most
+    // frequent outcome.
+    let panels: Vec<Panel> = facets
         .facets
         .iter()
         .zip(drawn)
-        .map(|(f, (colors, _, _))| Panel {
-            title: if facets.faceted() {
-                f.title.clone()
-            } else {
-                format!("{first} vs {second}")
-            },
-            cells: colors,
+        .map(|(f, (colors, _, _))| {
+            let only_second = PairOutcome::OnlySecond.color();
+            let part = colors.iter().filter(|&&c| c == only_second).count();
+            let whole = colors.iter().filter(|&&c| c != NOT_RUN).count();
+            Panel {
+                title: if facets.faceted() {
+                    f.title.clone()
+                } else {
+                    format!("{first} vs {second}")
+                },
+                note: share_note(&format!("only {second}"), part, whole, cell_unit(&f.cells)),
+                cells: colors,
+            }
         })
         .collect();
     let figure = HeatmapFigure {
@@ -175,10 +183,10 @@ pub(crate) fn figure(
         subtitle: subtitle(facets, plane, training, "panel"),
         x,
         y,
+        legend: Legend::Swatches(legend).counted(&panels),
         panels,
         strips: Vec::new(),
         markers: original_start_markers(cells, plane, false),
-        legend: Legend::Swatches(legend),
     };
     Some((figure, caption))
 }

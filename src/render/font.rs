@@ -16,11 +16,18 @@
 //! backend writes `font-size = size / 1.24`. Layout boxes are 1 em tall, from
 //! 0.76 em above the baseline to 0.24 em below, which matches the SVG
 //! backend's baseline offsets for top, center and bottom anchors.
+//!
+//! A raster [`TextBackend`] can also draw at `scale` device pixels per
+//! layout pixel: callers lay out and draw in layout pixels (the size the page
+//! shows a picture at), and every shape, line width and glyph lands `scale`
+//! times larger in the bitmap, so HiDPI screens get sharp pictures without
+//! any drawing code knowing about it.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+    rasterizer,
 };
 use std::sync::LazyLock;
 
@@ -95,19 +102,25 @@ fn rasterize(text: &str, size: f64, mut plot: impl FnMut(i32, i32, f32)) {
 }
 
 /// A plotters backend whose text is measured (and, for bitmaps, drawn) with
-/// the embedded font. Every other call goes straight to the wrapped backend.
+/// the embedded font. Every other call goes to the wrapped backend, scaled
+/// from layout to device pixels.
 pub struct TextBackend<B> {
     inner: B,
     /// Draw glyphs as pixels (bitmaps) rather than delegating (SVG).
     rasterize: bool,
+    /// Device pixels per layout pixel.
+    scale: i32,
 }
 
 impl<B: DrawingBackend> TextBackend<B> {
-    /// For pixel backends: glyphs are rasterised here.
-    pub fn raster(inner: B) -> Self {
+    /// For pixel backends: glyphs are rasterised here, and everything is
+    /// drawn `scale` times larger than laid out (`inner` is `scale` times the
+    /// layout size).
+    pub fn raster(inner: B, scale: u32) -> Self {
         TextBackend {
             inner,
             rasterize: true,
+            scale: scale.max(1) as i32,
         }
     }
 
@@ -116,7 +129,47 @@ impl<B: DrawingBackend> TextBackend<B> {
         TextBackend {
             inner,
             rasterize: false,
+            scale: 1,
         }
+    }
+
+    /// The device pixel at the middle of layout pixel `p` (its top-left
+    /// quarter's corner when `scale` is even).
+    fn center(&self, (x, y): BackendCoord) -> BackendCoord {
+        let s = self.scale;
+        (x * s + s / 2, y * s + s / 2)
+    }
+
+    /// The device pixels of the layout pixels from `from` to `to`
+    /// (inclusive), as a rectangle `w` layout pixels thick across the line.
+    fn line_block(&self, from: BackendCoord, to: BackendCoord, w: u32) -> [BackendCoord; 2] {
+        let s = self.scale;
+        let thick = w.max(1) as i32 * s;
+        let (x0, x1) = (from.0.min(to.0) * s, (from.0.max(to.0) + 1) * s);
+        let (y0, y1) = (from.1.min(to.1) * s, (from.1.max(to.1) + 1) * s);
+        if from.1 == to.1 {
+            let top = y0 + s / 2 - thick / 2;
+            [(x0, top), (x1, top + thick)]
+        } else {
+            let left = x0 + s / 2 - thick / 2;
+            [(left, y0), (left + thick, y1)]
+        }
+    }
+}
+
+/// A color and a line width, for handing scaled strokes to the inner backend.
+struct Stroke {
+    color: BackendColor,
+    width: u32,
+}
+
+impl BackendStyle for Stroke {
+    fn color(&self) -> BackendColor {
+        self.color
+    }
+
+    fn stroke_width(&self) -> u32 {
+        self.width
     }
 }
 
@@ -126,7 +179,9 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
     type ErrorType = B::ErrorType;
 
     fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
+        let (w, h) = self.inner.get_size();
+        let s = self.scale as u32;
+        (w / s, h / s)
     }
 
     fn ensure_prepared(&mut self) -> DrawResult<B::ErrorType> {
@@ -138,7 +193,13 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<B::ErrorType> {
-        self.inner.draw_pixel(point, color)
+        if self.scale == 1 {
+            return self.inner.draw_pixel(point, color);
+        }
+        let s = self.scale;
+        let corner = (point.0 * s, point.1 * s);
+        self.inner
+            .draw_rect(corner, (corner.0 + s, corner.1 + s), &color, true)
     }
 
     fn draw_line<S: BackendStyle>(
@@ -147,7 +208,24 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         to: BackendCoord,
         style: &S,
     ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_line(from, to, style)
+        if self.scale == 1 {
+            return self.inner.draw_line(from, to, style);
+        }
+        if style.color().alpha == 0.0 || style.stroke_width() == 0 {
+            return Ok(());
+        }
+        // Axis-aligned lines (frames, ticks, grid lines) stay whole device
+        // pixels wide, as sharp as at scale 1.
+        if from.0 == to.0 || from.1 == to.1 {
+            let [a, b] = self.line_block(from, to, style.stroke_width());
+            return self.inner.draw_rect(a, b, &style.color(), true);
+        }
+        let stroke = Stroke {
+            color: style.color(),
+            width: style.stroke_width() * self.scale as u32,
+        };
+        self.inner
+            .draw_line(self.center(from), self.center(to), &stroke)
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -157,7 +235,20 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         style: &S,
         fill: bool,
     ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+        if self.scale == 1 {
+            return self.inner.draw_rect(upper_left, bottom_right, style, fill);
+        }
+        if !fill {
+            // Four scaled lines.
+            return rasterizer::draw_rect(self, upper_left, bottom_right, style, false);
+        }
+        let s = self.scale;
+        self.inner.draw_rect(
+            (upper_left.0 * s, upper_left.1 * s),
+            (bottom_right.0 * s, bottom_right.1 * s),
+            style,
+            true,
+        )
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -165,7 +256,37 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         path: I,
         style: &S,
     ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_path(path, style)
+        if self.scale == 1 {
+            return self.inner.draw_path(path, style);
+        }
+        let points: Vec<BackendCoord> = path.into_iter().collect();
+        if points
+            .windows(2)
+            .all(|w| w[0].0 == w[1].0 || w[0].1 == w[1].1)
+        {
+            for w in points.windows(2) {
+                self.draw_line(w[0], w[1], style)?;
+            }
+            return Ok(());
+        }
+        // Segment by segment with round joins: plotters fills a wide path
+        // as one polygon, which a zigzag (a loss curve) folds over itself,
+        // leaving holes.
+        let stroke = Stroke {
+            color: style.color(),
+            width: style.stroke_width() * self.scale as u32,
+        };
+        let centers: Vec<BackendCoord> = points.into_iter().map(|p| self.center(p)).collect();
+        for w in centers.windows(2) {
+            self.inner.draw_line(w[0], w[1], &stroke)?;
+        }
+        if stroke.width >= 3 {
+            for &joint in centers.iter().skip(1).take(centers.len().saturating_sub(2)) {
+                self.inner
+                    .draw_circle(joint, stroke.width / 2, &stroke.color, true)?;
+            }
+        }
+        Ok(())
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -175,7 +296,19 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         style: &S,
         fill: bool,
     ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_circle(center, radius, style, fill)
+        if self.scale == 1 {
+            return self.inner.draw_circle(center, radius, style, fill);
+        }
+        let stroke = Stroke {
+            color: style.color(),
+            width: style.stroke_width() * self.scale as u32,
+        };
+        self.inner.draw_circle(
+            self.center(center),
+            radius * self.scale as u32,
+            &stroke,
+            fill,
+        )
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -183,7 +316,11 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         vert: I,
         style: &S,
     ) -> DrawResult<B::ErrorType> {
-        self.inner.fill_polygon(vert, style)
+        if self.scale == 1 {
+            return self.inner.fill_polygon(vert, style);
+        }
+        let centers: Vec<BackendCoord> = vert.into_iter().map(|p| self.center(p)).collect();
+        self.inner.fill_polygon(centers, style)
     }
 
     fn blit_bitmap(
@@ -192,7 +329,28 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         size: (u32, u32),
         src: &[u8],
     ) -> DrawResult<B::ErrorType> {
-        self.inner.blit_bitmap(pos, size, src)
+        if self.scale == 1 {
+            return self.inner.blit_bitmap(pos, size, src);
+        }
+        // Each source pixel becomes a scale × scale block.
+        let s = self.scale as usize;
+        let (w, h) = (size.0 as usize, size.1 as usize);
+        let mut scaled = Vec::with_capacity(src.len() * s * s);
+        for row in src.chunks(w * 3).take(h) {
+            let wide: Vec<u8> = row
+                .chunks(3)
+                .flat_map(|rgb| std::iter::repeat_n(rgb, s).flatten().copied())
+                .collect();
+            for _ in 0..s {
+                scaled.extend_from_slice(&wide);
+            }
+        }
+        let scale = self.scale;
+        self.inner.blit_bitmap(
+            (pos.0 * scale, pos.1 * scale),
+            (size.0 * s as u32, size.1 * s as u32),
+            &scaled,
+        )
     }
 
     fn estimate_text_size<S: BackendTextStyle>(
@@ -216,7 +374,11 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
         if color.alpha == 0.0 {
             return Ok(());
         }
-        let (width, height) = text_size(text, style.size());
+        // Glyphs are rasterised at device size, so they are sharp, not
+        // enlarged pixels.
+        let s = self.scale;
+        let size = style.size() * f64::from(s);
+        let (width, height) = text_size(text, size);
         let (width, height) = (width as i32, height as i32);
         let dx = match style.anchor().h_pos {
             HPos::Left => 0,
@@ -229,8 +391,9 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
             VPos::Bottom => -height,
         };
         let transform = style.transform();
+        let origin = (pos.0 * s, pos.1 * s);
         let mut result = Ok(());
-        rasterize(text, style.size(), |x, y, coverage| {
+        rasterize(text, size, |x, y, coverage| {
             if result.is_err() || coverage <= 0.0 {
                 return;
             }
@@ -239,7 +402,9 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<B> {
                 alpha: color.alpha * f64::from(coverage.min(1.0)),
                 rgb: color.rgb,
             };
-            result = self.inner.draw_pixel((pos.0 + tx, pos.1 + ty), pixel_color);
+            result = self
+                .inner
+                .draw_pixel((origin.0 + tx, origin.1 + ty), pixel_color);
         });
         result
     }

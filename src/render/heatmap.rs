@@ -4,15 +4,18 @@
 //! a colorbar). The map builders (`outcome_map`, `speed_map`, ...) fill in a
 //! [`HeatmapFigure`]; this module lays it out and draws it with plotters.
 //!
-//! Cells are whole pixels wide and tall, so [`HeatmapLayout::cell_rect`] says
-//! exactly which pixels show a grid point. Each row of cells is drawn as one
-//! rectangle per run of equal colors, which keeps 129 × 129 panels fast and
-//! SVG files small.
+//! Cells are whole layout pixels wide and tall, so [`HeatmapLayout::cell_rect`]
+//! says exactly which pixels show a grid point (PNG files hold
+//! [`HeatmapLayout::pixel_ratio`] device pixels per layout pixel). Each row of
+//! cells is drawn as one rectangle per run of equal colors, which keeps
+//! 129 × 129 panels fast and SVG files small.
 
 use super::Format;
-use super::font::{FAMILY, TextBackend, text_width};
+use super::canvas::{self, Drawing, Drawn};
+use super::font::{FAMILY, text_width};
 use super::palette::{INK, MUTED, STRIP_FILL, viridis};
-use anyhow::{Result, anyhow};
+use super::tally::count_share;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -29,8 +32,29 @@ pub struct MapAxis {
 /// (`cells[iy * nx + ix]`, `iy = 0` at the bottom).
 #[derive(Clone, Debug)]
 pub struct Panel {
+    /// What the panel shows (an activation, a training variant): the
+    /// page's name for it.
     pub title: String,
+    /// What its cells add up to (`"converged 28% (4,660 of 16,641)"`),
+    /// drawn after the title; may be empty.
+    pub note: String,
     pub cells: Vec<RGBColor>,
+}
+
+impl Panel {
+    /// The title as drawn: `"selu · converged 28% (4,660 of 16,641)"`.
+    pub fn heading(&self) -> String {
+        if self.note.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} · {}", self.title, self.note)
+        }
+    }
+
+    /// Cells drawn in `color`.
+    pub fn count(&self, color: RGBColor) -> usize {
+        self.cells.iter().filter(|&&c| c == color).count()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,42 +113,106 @@ impl ColorScale {
             return vec![(self.min, format_value(self.min))];
         }
         if self.log {
-            let mut ticks = Vec::new();
-            let mut decade = 10f64.powf(self.min.log10().floor());
-            while decade <= self.max * 1.0001 {
-                for m in [1.0, 2.0, 5.0] {
-                    let v = decade * m;
-                    if v >= self.min * 0.9999 && v <= self.max * 1.0001 {
-                        ticks.push((v, format_value(v)));
-                    }
-                }
-                decade *= 10.0;
-            }
-            if ticks.len() > 7 {
-                ticks.retain(|(v, _)| (v.log10() - v.log10().round()).abs() < 1e-9);
-            }
-            if ticks.len() < 2 {
-                ticks = vec![
-                    (self.min, format_value(self.min)),
-                    (self.max, format_value(self.max)),
-                ];
-            }
-            ticks
+            log_ticks(self.min, self.max)
         } else {
             nice_ticks(self.min, self.max, 5)
         }
     }
 }
 
+/// Ticks of a log axis from `min` to `max` (both positive): 1, 2 and 5
+/// times powers of ten, only the powers when that makes more than seven,
+/// the ends when fewer than two fall inside.
+pub(crate) fn log_ticks(min: f64, max: f64) -> Vec<(f64, String)> {
+    let mut ticks = Vec::new();
+    let mut decade = 10f64.powf(min.log10().floor());
+    while decade <= max * 1.0001 {
+        for m in [1.0, 2.0, 5.0] {
+            let v = decade * m;
+            if v >= min * 0.9999 && v <= max * 1.0001 {
+                ticks.push((v, format_value(v)));
+            }
+        }
+        decade *= 10.0;
+    }
+    if ticks.len() > 7 {
+        ticks.retain(|(v, _)| (v.log10() - v.log10().round()).abs() < 1e-9);
+    }
+    if ticks.len() < 2 {
+        ticks = vec![(min, format_value(min)), (max, format_value(max))];
+    }
+    ticks
+}
+
+/// A legend entry: a color, what it means, and how many cells show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Swatch {
+    pub color: RGBColor,
+    pub text: String,
+    /// `"9,120 (14%)"`, drawn in a column after the texts; may be empty.
+    pub count: String,
+}
+
+impl Swatch {
+    pub fn new(color: RGBColor, text: impl Into<String>) -> Swatch {
+        Swatch {
+            color,
+            text: text.into(),
+            count: String::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Legend {
-    Swatches(Vec<(RGBColor, String)>),
+    Swatches(Vec<Swatch>),
     Colorbar {
         title: String,
         scale: ColorScale,
         /// Swatches under the bar, for cells off the scale.
-        extra: Vec<(RGBColor, String)>,
+        extra: Vec<Swatch>,
     },
+}
+
+impl Legend {
+    /// The legend of what `panels` show: only the swatches some cell is
+    /// drawn in, each counting those cells over every panel, with their
+    /// share of all cells (`"9,120 (14%)"`). Counting the drawn colors keeps
+    /// the legend true to the picture whatever a cell stands for.
+    pub fn counted(self, panels: &[Panel]) -> Legend {
+        let total: usize = panels.iter().map(|p| p.cells.len()).sum();
+        let count = |items: Vec<Swatch>| -> Vec<Swatch> {
+            items
+                .into_iter()
+                .filter_map(|s| {
+                    let n: usize = panels.iter().map(|p| p.count(s.color)).sum();
+                    (n > 0).then(|| Swatch {
+                        count: count_share(n, total),
+                        ..s
+                    })
+                })
+                .collect()
+        };
+        match self {
+            Legend::Swatches(items) => Legend::Swatches(count(items)),
+            Legend::Colorbar {
+                title,
+                scale,
+                extra,
+            } => Legend::Colorbar {
+                title,
+                scale,
+                extra: count(extra),
+            },
+        }
+    }
+
+    fn swatches(&self) -> &[Swatch] {
+        match self {
+            Legend::Swatches(items) => items,
+            Legend::Colorbar { extra, .. } => extra,
+        }
+    }
 }
 
 /// A labelled group of consecutive panels that starts a new row under a
@@ -176,11 +264,15 @@ fn em(size: f64) -> i32 {
     (size / 1.24).round() as i32
 }
 
-/// Where everything of a figure goes, in pixels.
+/// Where everything of a figure goes, in layout pixels (the CSS pixels the
+/// page shows the picture at).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatmapLayout {
     pub width: u32,
     pub height: u32,
+    /// Device pixels per layout pixel in the written file: the PNG is
+    /// `width * pixel_ratio` pixels wide (2, for HiDPI screens); SVG is 1.
+    pub pixel_ratio: u32,
     pub nx: usize,
     pub ny: usize,
     pub cell_width: u32,
@@ -225,14 +317,10 @@ impl HeatmapLayout {
         let widest_title = figure
             .panels
             .iter()
-            .map(|p| text_width(&p.title, PANEL_TITLE).ceil() as i32)
+            .map(|p| text_width(&p.heading(), PANEL_TITLE).ceil() as i32)
             .max()
             .unwrap_or(0);
-        let pitch = if columns > 1 {
-            (panel_w + COLUMN_GAP).max(widest_title + 16)
-        } else {
-            panel_w + COLUMN_GAP
-        };
+        let pitch = (panel_w + COLUMN_GAP).max(widest_title + 16);
 
         let y_ticks = axis_ticks(&figure.y, panel_h);
         let y_label_width = y_ticks
@@ -285,6 +373,7 @@ impl HeatmapLayout {
         HeatmapLayout {
             width: width as u32,
             height: height as u32,
+            pixel_ratio: 1,
             nx,
             ny,
             cell_width,
@@ -331,43 +420,55 @@ impl HeatmapLayout {
     }
 }
 
-fn legend_entries(figure: &HeatmapFigure) -> Vec<String> {
-    let mut texts: Vec<String> = match &figure.legend {
-        Legend::Swatches(items) => items.iter().map(|(_, s)| s.clone()).collect(),
-        Legend::Colorbar { title, extra, .. } => {
-            let mut t = vec![title.clone()];
-            t.extend(extra.iter().map(|(_, s)| s.clone()));
-            t
-        }
+/// Widths of the legend's columns: the swatch texts, their counts (right
+/// after the widest swatch text), and everything beside the swatches,
+/// markers' texts included.
+fn legend_columns(figure: &HeatmapFigure) -> (i32, i32, i32) {
+    let widest = |texts: &mut dyn Iterator<Item = &str>| {
+        texts
+            .map(|s| text_width(s, LEGEND_TEXT).ceil() as i32)
+            .max()
+            .unwrap_or(0)
     };
-    texts.extend(figure.markers.iter().map(|m| m.label.clone()));
-    texts
+    let swatches = figure.legend.swatches();
+    let text_w = widest(&mut swatches.iter().map(|s| s.text.as_str()));
+    let count_w = widest(&mut swatches.iter().map(|s| s.count.as_str()));
+    let with_counts = if count_w > 0 {
+        text_w + COUNT_GAP + count_w
+    } else {
+        text_w
+    };
+    let markers = widest(&mut figure.markers.iter().map(|m| m.label.as_str()));
+    (text_w, count_w, with_counts.max(markers))
 }
+
+/// Gap between a legend text and its count.
+const COUNT_GAP: i32 = 14;
 
 fn colorbar_height(panel_h: i32) -> i32 {
     panel_h.clamp(140, 260)
 }
 
 fn legend_size(figure: &HeatmapFigure, panel_h: i32) -> (i32, i32) {
-    let text_w = legend_entries(figure)
-        .iter()
-        .map(|s| text_width(s, LEGEND_TEXT).ceil() as i32)
-        .max()
-        .unwrap_or(0);
+    let (_, _, text_w) = legend_columns(figure);
     let markers = marker_legend(figure).len() as i32;
     match &figure.legend {
         Legend::Swatches(items) => (
             SWATCH + 10 + text_w,
             (items.len() as i32 + markers) * LEGEND_ROW,
         ),
-        Legend::Colorbar { scale, extra, .. } => {
+        Legend::Colorbar {
+            title,
+            scale,
+            extra,
+        } => {
             let tick_w = scale
                 .ticks()
                 .iter()
                 .map(|(_, s)| text_width(s, TICK_LABEL).ceil() as i32)
                 .max()
                 .unwrap_or(0);
-            let w = text_w
+            let w = (text_width(title, LEGEND_TEXT).ceil() as i32)
                 .max(COLORBAR_WIDTH + TICK_LEN + 6 + tick_w)
                 .max(SWATCH + 10 + text_w);
             let h = LEGEND_ROW
@@ -398,6 +499,12 @@ pub(crate) fn format_value(v: f64) -> String {
     } else {
         format!("{rounded}")
     }
+}
+
+/// `v` to `digits` significant digits, shortest form: `0.0612`, `184`.
+pub(crate) fn significant(v: f64, digits: usize) -> String {
+    let rounded: f64 = format!("{v:.*e}", digits.max(1) - 1).parse().unwrap_or(v);
+    format_value(rounded)
 }
 
 /// Ticks at round numbers between `lo` and `hi`, about `target` of them.
@@ -475,25 +582,34 @@ fn style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
 
 /// Draws `figure` to `path` and returns where its cells are.
 pub fn write(figure: &HeatmapFigure, path: &Path, format: Format) -> Result<HeatmapLayout> {
-    let layout = HeatmapLayout::new(figure);
-    let size = (layout.width, layout.height);
-    let failed = |e: &dyn std::fmt::Display| anyhow!("cannot draw {}: {e}", path.display());
-    match format {
-        Format::Png => {
-            let root = TextBackend::raster(BitMapBackend::new(path, size)).into_drawing_area();
-            draw(&root, figure, &layout).map_err(|e| failed(&e))?;
-            root.present().map_err(|e| failed(&e))?;
-        }
-        Format::Svg => {
-            let root = TextBackend::vector(SVGBackend::new(path, size)).into_drawing_area();
-            draw(&root, figure, &layout).map_err(|e| failed(&e))?;
-            root.present().map_err(|e| failed(&e))?;
-        }
-    }
+    let mut layout = HeatmapLayout::new(figure);
+    layout.pixel_ratio = canvas::pixel_ratio(format);
+    canvas::write(
+        path,
+        format,
+        &Figure {
+            figure,
+            layout: &layout,
+        },
+    )?;
     Ok(layout)
 }
 
-type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+/// A figure with its layout, ready to draw.
+struct Figure<'a> {
+    figure: &'a HeatmapFigure,
+    layout: &'a HeatmapLayout,
+}
+
+impl Drawing for Figure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.layout.width, self.layout.height)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        draw(root, self.figure, self.layout)
+    }
+}
 
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -532,11 +648,7 @@ fn draw<DB: DrawingBackend>(
     for (p, panel) in figure.panels.iter().enumerate() {
         let first_column = layout.panel_columns[p] == 0;
         let (ox, oy) = layout.panel_origins[p];
-        root.draw_text(
-            &panel.title,
-            &style(PANEL_TITLE, INK, HPos::Center, VPos::Bottom),
-            (ox + panel_w / 2, oy - 8),
-        )?;
+        draw_panel_title(root, panel, (ox + panel_w / 2, oy - 8))?;
         draw_cells(root, layout, p, &panel.cells)?;
         root.draw(&Rectangle::new(
             [(ox - 1, oy - 1), (ox + panel_w, oy + panel_h)],
@@ -558,6 +670,32 @@ fn draw<DB: DrawingBackend>(
         }
     }
     draw_legend(root, figure, layout)
+}
+
+/// The panel's heading centered on `(x, bottom)`: its title and its note
+/// as separate texts, so the title stays findable on its own in an SVG.
+fn draw_panel_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    (x, bottom): (i32, i32),
+) -> Drawn<DB> {
+    if panel.note.is_empty() {
+        return root.draw_text(
+            &panel.title,
+            &style(PANEL_TITLE, INK, HPos::Center, VPos::Bottom),
+            (x, bottom),
+        );
+    }
+    let left = x - (text_width(&panel.heading(), PANEL_TITLE) / 2.0).round() as i32;
+    let title_style = style(PANEL_TITLE, INK, HPos::Left, VPos::Bottom);
+    root.draw_text(&panel.title, &title_style, (left, bottom))?;
+    // After the title and a space (SVG drops a leading one).
+    let after = text_width(&format!("{} ", panel.title), PANEL_TITLE).round() as i32;
+    root.draw_text(
+        &format!("· {}", panel.note),
+        &title_style,
+        (left + after, bottom),
+    )
 }
 
 fn draw_cells<DB: DrawingBackend>(
@@ -658,21 +796,27 @@ fn draw_marker<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A swatch, its text, and its count right-aligned at `count_right`.
 fn draw_swatch<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (x, y): (i32, i32),
-    color: RGBColor,
-    text: &str,
+    swatch: &Swatch,
+    count_right: i32,
 ) -> Drawn<DB> {
     root.draw(&Rectangle::new(
         [(x, y), (x + SWATCH, y + SWATCH)],
-        color.filled(),
+        swatch.color.filled(),
     ))?;
     root.draw(&Rectangle::new([(x, y), (x + SWATCH, y + SWATCH)], INK))?;
     root.draw_text(
-        text,
+        &swatch.text,
         &style(LEGEND_TEXT, INK, HPos::Left, VPos::Center),
         (x + SWATCH + 10, y + SWATCH / 2),
+    )?;
+    root.draw_text(
+        &swatch.count,
+        &style(LEGEND_TEXT, MUTED, HPos::Right, VPos::Center),
+        (count_right, y + SWATCH / 2),
     )
 }
 
@@ -682,10 +826,12 @@ fn draw_legend<DB: DrawingBackend>(
     layout: &HeatmapLayout,
 ) -> Drawn<DB> {
     let (x, mut y) = layout.legend_origin;
+    let (text_w, count_w, _) = legend_columns(figure);
+    let count_right = x + SWATCH + 10 + text_w + COUNT_GAP + count_w;
     match &figure.legend {
         Legend::Swatches(items) => {
-            for (color, text) in items {
-                draw_swatch(root, (x, y), *color, text)?;
+            for swatch in items {
+                draw_swatch(root, (x, y), swatch, count_right)?;
                 y += LEGEND_ROW;
             }
         }
@@ -730,8 +876,8 @@ fn draw_legend<DB: DrawingBackend>(
                 root.draw_text(&text, &label, (tx + TICK_LEN + 4, ty))?;
             }
             y += h + 16;
-            for (color, text) in extra {
-                draw_swatch(root, (x, y), *color, text)?;
+            for swatch in extra {
+                draw_swatch(root, (x, y), swatch, count_right)?;
                 y += LEGEND_ROW;
             }
         }
@@ -766,6 +912,9 @@ mod tests {
         assert_eq!(format_value(-0.5), "-0.5");
         assert_eq!(format_value(-0.0), "0");
         assert_eq!(format_value(2000.0), "2000");
+        assert_eq!(significant(0.061234, 3), "0.0612");
+        assert_eq!(significant(1234567.0, 3), "1230000");
+        assert_eq!(significant(183.6, 3), "184");
     }
 
     #[test]

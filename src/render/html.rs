@@ -1,7 +1,9 @@
-//! `index.html`: one self-contained page (inline CSS, no scripts, no fonts,
-//! nothing from the network) with every picture and its caption, the summary
-//! table, the spec and links to the runs tables.
+//! `index.html`: one self-contained page (inline CSS and script, no fonts,
+//! nothing from the network), answer first: the headline, the explorer
+//! (`explorer.rs`, `explorer.js`), every picture and its caption, then the
+//! glossary, the summary table, the spec and links to the runs tables.
 
+use super::explorer::ExplorerData;
 use super::heatmap::format_value;
 use super::palette::{NOT_RUN, PairOutcome, hex, label_color};
 use super::tally::{Tally, VariantTally};
@@ -9,7 +11,7 @@ use super::{Picture, PictureKind, RenderOptions};
 use crate::classify::{ClassifyConfig, Label};
 use crate::spec::SweepSpec;
 use crate::stats::Fraction;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -29,25 +31,15 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "
-body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1500px; padding: 0 16px; line-height: 1.45; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-.lead { font-size: 1.05em; max-width: 60em; }
-.headline { font-size: 1.1em; background: #fff4e0; border-left: 4px solid #d55e00; padding: 8px 12px; max-width: 60em; }
-figure { margin: 1.2em 0 2em 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { max-width: 60em; margin-top: 0.4em; }
-table { border-collapse: collapse; margin: 0.6em 0; }
-th, td { border: 1px solid #bbb; padding: 4px 10px; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-thead th { background: #f3f3f3; }
-.sw { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #333; vertical-align: -0.1em; margin-right: 0.35em; }
-dl.labels dt { font-weight: bold; margin-top: 0.4em; }
-dl.labels dd { margin-left: 1.6em; }
-pre { background: #f6f6f6; padding: 10px; overflow-x: auto; }
-nav a { margin-right: 1em; }
-";
+const STYLE: &str = include_str!("page.css");
+
+/// The explorer: drawn from the embedded data by this script, in the page
+/// itself (no network, no library).
+const EXPLORER_SCRIPT: &str = include_str!("explorer.js");
+
+/// Nothing may load from anywhere but the page's own directory.
+const CONTENT_POLICY: &str = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; \
+                              script-src 'unsafe-inline'";
 
 fn swatch(color: plotters::style::RGBColor) -> String {
     format!(
@@ -122,10 +114,11 @@ pub(crate) fn write_index(
     tally: &Tally,
     training: &str,
     pictures: &[Picture],
+    explorer: Option<&ExplorerData>,
 ) -> Result<PathBuf> {
-    let page = page(dir, spec, tally, training, pictures);
+    let page = page(dir, spec, tally, training, pictures, explorer);
     let path = dir.join("index.html");
-    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+    crate::store::write_atomically(&path, page.as_bytes())?;
     Ok(path)
 }
 
@@ -135,6 +128,7 @@ fn page(
     tally: &Tally,
     training: &str,
     pictures: &[Picture],
+    explorer: Option<&ExplorerData>,
 ) -> String {
     let options = &spec.render;
     let mut h = String::new();
@@ -145,15 +139,44 @@ fn page(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_POLICY}\">\n\
          <title>basinmap: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     );
     let _ = writeln!(h, "<h1>basinmap: {name}</h1>");
     let _ = writeln!(
         h,
         "<p class=\"lead\">Where does gradient descent fit <code>relu(x)</code> on [-0.5, 0.5] with \
-         <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? {} Each panel is one activation f. \
-         The classic claim under test: SELU does not escape \
-         the \"all positive\" linear regime, Softplus does. Training{}: {}.</p>",
+         <code>g(x) = c·f(a·x + b) + d</code>, and where does it get stuck? The classic claim under test: SELU \
+         does not escape the \"all positive\" linear regime, Softplus does.</p>"
+    );
+    headline(&mut h, tally, options, explorer);
+    let done_note = if done < total {
+        format!(
+            " <strong>This sweep is not finished:</strong> cells not run yet are drawn {} light gray.",
+            swatch(NOT_RUN)
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        h,
+        "<p id=\"progress\" data-done=\"{done}\" data-total=\"{total}\">{done} of {total} runs done.{done_note}</p>"
+    );
+    match explorer {
+        Some(data) => explorer_section(&mut h, data),
+        None if spec.grid.sample.is_none() => {
+            let _ = writeln!(
+                h,
+                "<p id=\"no-explorer\">The maps hold more than {} cells, too many to embed for exploring in \
+                 the page; the pictures below are complete. <code>basinmap train</code> reruns any start.</p>",
+                super::explorer::LABEL_BUDGET
+            );
+        }
+        None => {}
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\">{} Each panel is one activation f. Training{}: {}.</p>",
         match spec.grid.sample {
             None => "Each map cell is one starting point (a₀, b₀, c₀, d₀).".to_string(),
             Some(s) => format!(
@@ -169,28 +192,37 @@ fn page(
         escape(training)
     );
     variants_note(&mut h, spec, tally);
-    let done_note = if done < total {
-        format!(
-            " <strong>This sweep is not finished:</strong> cells not run yet are drawn {} light gray.",
-            swatch(NOT_RUN)
-        )
-    } else {
-        String::new()
-    };
     let _ = writeln!(
         h,
-        "<p id=\"progress\" data-done=\"{done}\" data-total=\"{total}\">{done} of {total} runs done.{done_note}</p>"
-    );
-    headline(&mut h, tally, options);
-    let _ = writeln!(
-        h,
-        "<nav><a href=\"#summary\">Summary</a>{}<a href=\"#spec\">Spec</a><a href=\"#data\">Data</a></nav>",
+        "<nav>{}<a href=\"#labels\">Colors</a><a href=\"#summary\">Summary</a><a href=\"#spec\">Spec</a><a href=\"#data\">Data</a></nav>",
         sections(pictures)
             .iter()
             .map(|k| format!("<a href=\"#{}\">{}</a>", anchor(*k), k.heading()))
             .collect::<String>()
     );
-    let _ = writeln!(h, "<h2>What the colors mean</h2>\n<dl class=\"labels\">");
+    for kind in sections(pictures) {
+        let _ = writeln!(h, "<h2 id=\"{}\">{}</h2>", anchor(kind), kind.heading());
+        if let Some(intro) = section_intro(kind, &spec.classify) {
+            let _ = writeln!(h, "<p>{}</p>", escape(&intro));
+        }
+        for p in pictures.iter().filter(|p| p.kind == kind) {
+            let _ = writeln!(
+                h,
+                "<figure id=\"{id}\"><img src=\"{src}\" data-picture=\"{src}\" width=\"{w}\" height=\"{hh}\" alt=\"{alt}\">\
+                 <figcaption>{cap}</figcaption></figure>",
+                id = escape(p.file.rsplit_once('.').map_or(&p.file[..], |(s, _)| s)),
+                src = escape(&p.file),
+                w = p.layout.width,
+                hh = p.layout.height,
+                alt = escape(&p.caption),
+                cap = escape(&p.caption),
+            );
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<h2 id=\"labels\">What the colors mean</h2>\n<dl class=\"labels\">"
+    );
     for label in Label::ALL {
         let _ = writeln!(
             h,
@@ -212,25 +244,6 @@ fn page(
         escape(&settled_note(&spec.classify))
     );
     summary_table(&mut h, tally);
-    for kind in sections(pictures) {
-        let _ = writeln!(h, "<h2 id=\"{}\">{}</h2>", anchor(kind), kind.heading());
-        if let Some(intro) = section_intro(kind, &spec.classify) {
-            let _ = writeln!(h, "<p>{}</p>", escape(&intro));
-        }
-        for p in pictures.iter().filter(|p| p.kind == kind) {
-            let _ = writeln!(
-                h,
-                "<figure id=\"{id}\"><img src=\"{src}\" width=\"{w}\" height=\"{hh}\" alt=\"{alt}\">\
-                 <figcaption>{cap}</figcaption></figure>",
-                id = escape(p.file.rsplit_once('.').map_or(&p.file[..], |(s, _)| s)),
-                src = escape(&p.file),
-                w = p.layout.width,
-                hh = p.layout.height,
-                alt = escape(&p.caption),
-                cap = escape(&p.caption),
-            );
-        }
-    }
     let toml_text =
         toml::to_string(spec).unwrap_or_else(|e| format!("# cannot show the spec: {e}"));
     let _ = writeln!(
@@ -241,10 +254,61 @@ fn page(
     data_links(&mut h, dir);
     let _ = writeln!(
         h,
-        "<p><small>Drawn by basinmap {}.</small></p>\n</body>\n</html>",
+        "<p><small>Drawn by basinmap {}.</small></p>",
         env!("CARGO_PKG_VERSION")
     );
+    if let Some(data) = explorer {
+        let _ = writeln!(
+            h,
+            "<script type=\"application/json\" id=\"basinmap-data\">{}</script>\n<script>{EXPLORER_SCRIPT}</script>",
+            data.to_embedded_json()
+        );
+    }
+    let _ = writeln!(h, "</body>\n</html>");
     h
+}
+
+/// The explorer's controls and empty containers; `explorer.js` fills them.
+fn explorer_section(h: &mut String, data: &ExplorerData) {
+    let budget = if data.has_details() {
+        String::new()
+    } else {
+        format!(
+            " <strong>Hover shows the label only:</strong> the maps hold {} runs, more than the page embeds \
+             details for ({}), so settled parameters, losses and learned functions are left out to keep the \
+             page small. Click a start for the command that reruns it.",
+            data.map_runs(),
+            super::explorer::DETAIL_BUDGET
+        )
+    };
+    let _ = writeln!(
+        h,
+        "<section id=\"explore\">\n<h2>Explore the maps</h2>\n\
+         <p class=\"hint\">Hover a start to read its run; click (or Tab to a map, move with the arrow keys and press \
+         Enter) to pin it and see what every activation learned from it. Wheel, pinch or +/− zoom all panels \
+         together; drag or Shift+arrows pan; 0 resets.{budget}</p>\n\
+         <div class=\"controls\">\
+         <label>Shading <select id=\"x-map\"><option value=\"outcome\">how each run ended</option>\
+         <option value=\"speed\">speed (converged_at)</option><option value=\"loss\">mean training loss</option></select></label>\
+         <label>Plane <select id=\"x-plane\"></select></label>\
+         <label>Setting <select id=\"x-variant\"></select></label>\
+         <label>Compare <select id=\"x-first\"></select></label> <label>with <select id=\"x-second\"></select></label>\
+         <button type=\"button\" id=\"x-reset\">Reset zoom</button></div>\n\
+         <div id=\"x-pair-legend\" class=\"legend\"></div>\n\
+         <div id=\"x-panels\" class=\"xgrid\"></div>\n\
+         <div id=\"x-legend\" class=\"legend\"></div>\n\
+         <div id=\"x-pinned\" hidden>\n<h3>Pinned start: <span id=\"x-pinned-start\"></span></h3>\n\
+         <div class=\"fn\"><svg id=\"x-function\" viewBox=\"0 0 480 300\" role=\"img\" \
+         aria-label=\"the learned functions g(x) at this start, over relu\"></svg>\
+         <div><ul id=\"x-function-legend\"></ul><p id=\"x-function-note\"></p></div></div>\n\
+         <div class=\"scroll\"><table id=\"x-runs-table\"><thead><tr><th>activation</th><th>label</th>\
+         <th>a</th><th>b</th><th>c</th><th>d</th><th>train loss</th><th>eval loss</th><th>mean loss</th>\
+         <th>converged at</th><th>settled step</th></tr></thead><tbody id=\"x-runs\"></tbody></table></div>\n\
+         <p>Rerun the highlighted run (choose another by its name):</p><pre id=\"x-command\"></pre>\
+         <button type=\"button\" id=\"x-copy\">Copy command</button> <span id=\"x-copied\" role=\"status\"></span>\n\
+         </div>\n<div id=\"x-tip\" class=\"tip\" hidden role=\"tooltip\"></div>\n\
+         <noscript><p>The explorer needs JavaScript; the pictures below do not.</p></noscript>\n</section>"
+    );
 }
 
 fn anchor(kind: PictureKind) -> &'static str {
@@ -259,7 +323,8 @@ fn anchor(kind: PictureKind) -> &'static str {
     }
 }
 
-/// The picture kinds present, in page order.
+/// The picture kinds present, in page order: the compare maps first, as
+/// they answer the headline.
 fn sections(pictures: &[Picture]) -> Vec<PictureKind> {
     let mut kinds: Vec<PictureKind> = Vec::new();
     for p in pictures {
@@ -267,6 +332,7 @@ fn sections(pictures: &[Picture]) -> Vec<PictureKind> {
             kinds.push(p.kind);
         }
     }
+    kinds.sort_by_key(|k| *k != PictureKind::Compare);
     kinds
 }
 
@@ -296,7 +362,12 @@ fn variants_note(h: &mut String, spec: &SweepSpec, tally: &Tally) {
 
 /// The compare pair's key number, above everything else; with several
 /// training variants, also per variant.
-fn headline(h: &mut String, tally: &Tally, options: &RenderOptions) {
+fn headline(
+    h: &mut String,
+    tally: &Tally,
+    options: &RenderOptions,
+    explorer: Option<&ExplorerData>,
+) {
     let (first, second) = options.compare;
     let Some(all) = tally.pair_total() else {
         let _ = writeln!(
@@ -332,12 +403,30 @@ fn headline(h: &mut String, tally: &Tally, options: &RenderOptions) {
     let _ = writeln!(
         h,
         "<p class=\"headline\" id=\"headline\" data-count=\"{n}\" data-of=\"{of}\">{first} fails and \
-         {second} converges from <strong>{n}</strong> of {of} {unit} run with both{by_variant}; the reverse \
-         ({first} converges, {second} fails) from {rev}.</p>",
+         {second} converges from <strong>{n}</strong> of {of} {unit} run with both ({share}){by_variant}{place}. \
+         The reverse ({first} converges, {second} fails): {rev}.{next}</p>",
         n = all.get(PairOutcome::OnlySecond),
         of = all.total(),
+        share = percent(all.get(PairOutcome::OnlySecond), all.total()),
         rev = all.get(PairOutcome::OnlyFirst),
+        place = explorer
+            .and_then(ExplorerData::pair_region)
+            .map(|r| format!(", {}", escape(&r)))
+            .unwrap_or_default(),
+        next = if explorer.is_some() {
+            " The maps below show where; one such start is pinned, with what each activation learned from it."
+        } else {
+            ""
+        },
     );
+}
+
+fn percent(n: usize, of: usize) -> String {
+    if of == 0 {
+        "–".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * n as f64 / of as f64)
+    }
 }
 
 /// The runs per activation and label, and the converged fraction with its
@@ -348,7 +437,7 @@ fn summary_table(h: &mut String, tally: &Tally) {
         h,
         "<h2 id=\"summary\">Summary</h2>\n<p>Runs per {}activation and label{}. The last column gives the share \
          that converged with its 95% confidence interval (Wilson score).</p>\n\
-         <table id=\"summary-table\">\n<thead><tr><th>activation</th>",
+         <div class=\"scroll\"><table id=\"summary-table\">\n<thead><tr><th>activation</th>",
         if tally.faceted() {
             "training setting, "
         } else {
@@ -371,7 +460,7 @@ fn summary_table(h: &mut String, tally: &Tally) {
     if !tally.faceted() {
         let _ = writeln!(h, "<tbody>");
         summary_rows(h, &tally.variants[0], tally, "");
-        let _ = writeln!(h, "</tbody></table>");
+        let _ = writeln!(h, "</tbody></table></div>");
         return;
     }
     for v in &tally.variants {
@@ -385,7 +474,7 @@ fn summary_table(h: &mut String, tally: &Tally) {
         summary_rows(h, v, tally, &format!(" data-variant=\"{variant}\""));
         let _ = writeln!(h, "</tbody>");
     }
-    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "</table></div>");
 }
 
 /// One row per activation; `attr` is added to every row and count cell.

@@ -6,7 +6,7 @@
 
 use super::caption::one_scale_sentence;
 use super::caption::where_words;
-use super::heatmap::{ColorScale, HeatmapFigure, format_value};
+use super::heatmap::{ColorScale, HeatmapFigure, format_value, significant};
 use super::palette::NOT_RUN;
 use super::panels::{activation_figure, colorbar};
 use super::panels::{activation_panels, plane_cells};
@@ -51,9 +51,17 @@ pub(crate) fn figure(
 ) -> (HeatmapFigure, String) {
     let cells = facets.first();
     let panels = activation_panels(facets, |cells, act| {
-        plane_cells(cells, plane, |idx| {
-            cell_loss(cells.replicates_at(act, idx)).map_or(NOT_RUN, |loss| scale.color(loss))
-        })
+        let mut losses = Vec::new();
+        let colors = plane_cells(cells, plane, |idx| {
+            cell_loss(cells.replicates_at(act, idx)).map_or(NOT_RUN, |loss| {
+                losses.push(loss);
+                scale.color(loss)
+            })
+        });
+        let note = median(losses).map_or("not run yet".into(), |loss| {
+            format!("median {}", significant(loss, 3))
+        });
+        (colors, note)
     });
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let median = if cells.replicates > 1 {

@@ -3,7 +3,8 @@
 //! (and every replicate).
 
 use super::caption::{layout_sentence, strips, training_words};
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, format_value};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, Swatch, format_value};
+use super::outcome_map::runs_note;
 use super::palette::NOT_RUN;
 use super::panels::activation_panels;
 use super::plane::{Plane, original_start_markers};
@@ -37,7 +38,8 @@ pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (Heatmap
         combos
     };
     let panels = activation_panels(facets, |cells, act| {
-        (0..ny)
+        let (mut runs_done, mut runs_converged) = (0, 0);
+        let colors = (0..ny)
             .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
             .map(|(ix, iy)| {
                 let (mut done, mut converged) = (0usize, 0usize);
@@ -50,13 +52,16 @@ pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (Heatmap
                         converged += usize::from(run.converged());
                     }
                 }
+                runs_done += done;
+                runs_converged += converged;
                 if done == 0 {
                     NOT_RUN
                 } else {
                     scale.color(converged as f64 / done as f64)
                 }
             })
-            .collect()
+            .collect();
+        (colors, runs_note(runs_converged, runs_done))
     });
     let over: Vec<String> = hidden
         .iter()
@@ -101,6 +106,11 @@ pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (Heatmap
     if !fixed.is_empty() {
         over_words.push_str(&format!(" at {}", fixed.join(", ")));
     }
+    let legend = Legend::Colorbar {
+        title: "fraction converged".into(),
+        scale,
+        extra: vec![Swatch::new(NOT_RUN, "not run yet")],
+    };
     let figure = HeatmapFigure {
         title: format!(
             "Fraction converged, by ({}, {}), {over_words}",
@@ -109,14 +119,10 @@ pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (Heatmap
         subtitle: training_words(facets, training, "row"),
         x,
         y,
+        legend: legend.counted(&panels),
         panels,
         strips: strips(facets, cells.activations.len()),
         markers: original_start_markers(cells, plane, true),
-        legend: Legend::Colorbar {
-            title: "fraction converged".into(),
-            scale,
-            extra: vec![(NOT_RUN, "not run yet".into())],
-        },
     };
     (figure, caption)
 }

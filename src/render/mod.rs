@@ -21,11 +21,15 @@
 //! one block per variant (`data-variant` = `TrainVariant::describe()`). With
 //! one variant everything is drawn as before.
 //!
-//! `heatmap` lays out and draws any of them with plotters, `font` supplies
-//! the embedded font, `palette` the fixed colors, `html` the page.
+//! `heatmap` lays out and draws any of them with plotters, `canvas` writes
+//! the files (PNG at two device pixels per layout pixel, SVG with crisp
+//! cells), `font` supplies the embedded font, `palette` the fixed colors,
+//! `html` the page.
 
+pub mod canvas;
 pub mod caption;
 pub mod compare_map;
+pub mod explorer;
 pub mod font;
 pub mod heatmap;
 pub mod html;
@@ -205,9 +209,10 @@ pub fn render_sweep(
     options.validate().map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    crate::store::remove_stale_temporaries(dir);
     let tally = Tally::new(grid, records, options.compare);
     let training = training_words::training_summary(spec, &grid.variants);
-    let (jobs, runs_ignored) = if spec.grid.sample.is_some() {
+    let (jobs, runs_ignored, facets) = if spec.grid.sample.is_some() {
         let placed = records
             .iter()
             .filter(|r| {
@@ -218,16 +223,23 @@ pub fn render_sweep(
         (
             plan_sampled(spec, grid, records, &training, format),
             records.len() - placed,
+            None,
         )
     } else {
         let facets = Facets::new(spec, grid, records);
         let off_grid = facets.off_grid;
-        (plan(&facets, options, &training, format), off_grid)
+        (
+            plan(&facets, options, &training, format),
+            off_grid,
+            Some(facets),
+        )
     };
     let pictures = jobs
         .into_par_iter()
         .map(|job| {
-            let layout = heatmap::write(&job.figure, &dir.join(&job.file), format)?;
+            let layout = crate::store::replace_atomically(&dir.join(&job.file), |tmp| {
+                heatmap::write(&job.figure, tmp, format)
+            })?;
             Ok(Picture {
                 file: job.file,
                 kind: job.kind,
@@ -239,7 +251,16 @@ pub fn render_sweep(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let index = html::write_index(dir, spec, &tally, &training, &pictures)?;
+    let spec_file = dir.join(crate::store::SPEC_FILE);
+    let spec_path = if spec_file.is_file() {
+        spec_file.display().to_string()
+    } else {
+        "SPEC.toml".to_string()
+    };
+    let explorer = facets.and_then(|facets| {
+        explorer::ExplorerData::new(spec, grid, &facets, records, &pictures, spec_path)
+    });
+    let index = html::write_index(dir, spec, &tally, &training, &pictures, explorer.as_ref())?;
     Ok(RenderReport {
         index,
         pictures,

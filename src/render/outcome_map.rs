@@ -3,22 +3,36 @@
 //! convergence per start.
 
 use super::caption::{layout_sentence, layout_words, per_variant, where_words};
-use super::heatmap::{ColorScale, HeatmapFigure, Legend};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, Swatch};
 use super::palette::{NOT_RUN, label_color};
-use super::panels::{activation_figure, colorbar};
+use super::panels::{activation_figure, cell_unit, colorbar, share_note};
 use super::panels::{activation_panels, majority_label, plane_cells};
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, SweepCells};
+use super::tally::{percent, thousands};
 use crate::classify::Label;
 
 /// Swatches for every label and "not run", in a fixed order.
-pub(crate) fn label_legend() -> Vec<(plotters::style::RGBColor, String)> {
+pub(crate) fn label_legend() -> Vec<Swatch> {
     let mut items: Vec<_> = Label::ALL
         .iter()
-        .map(|&l| (label_color(l), l.name().to_string()))
+        .map(|&l| Swatch::new(label_color(l), l.name()))
         .collect();
-    items.push((NOT_RUN, "not run yet".into()));
+    items.push(Swatch::new(NOT_RUN, "not run yet"));
     items
+}
+
+/// `"converged 28% of 166,410 runs"`: what a panel shading each start by
+/// its fraction of converged runs adds up to.
+pub(crate) fn runs_note(converged: usize, done: usize) -> String {
+    if done == 0 {
+        return "not run yet".into();
+    }
+    format!(
+        "converged {} of {} runs",
+        percent(converged, done),
+        thousands(done)
+    )
 }
 
 /// "relu 48%, selu 12%": share of finished runs in the plane that converged.
@@ -57,10 +71,19 @@ pub(crate) fn converged_shares(cells: &SweepCells, plane: &Plane) -> String {
 
 pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
     let cells = facets.first();
+    // With replicates a cell shows its majority label: the notes count
+    // starts, as drawn, not runs.
     let panels = activation_panels(facets, |cells, act| {
-        plane_cells(cells, plane, |idx| {
+        let colors = plane_cells(cells, plane, |idx| {
             majority_label(cells.replicates_at(act, idx)).map_or(NOT_RUN, label_color)
-        })
+        });
+        let converged = colors
+            .iter()
+            .filter(|&&c| c == label_color(Label::Converged))
+            .count();
+        let finished = colors.iter().filter(|&&c| c != NOT_RUN).count();
+        let note = share_note("converged", converged, finished, cell_unit(cells));
+        (colors, note)
     });
     let _markers = original_start_markers(cells, plane, false);
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
@@ -106,16 +129,20 @@ pub(crate) fn probability_figure(
         reversed: false,
     };
     let panels = activation_panels(facets, |cells, act| {
-        plane_cells(cells, plane, |idx| {
+        let (mut runs_done, mut runs_converged) = (0, 0);
+        let colors = plane_cells(cells, plane, |idx| {
             let runs = cells.replicates_at(act, idx);
             let done: Vec<_> = runs.iter().flatten().collect();
             if done.is_empty() {
                 NOT_RUN
             } else {
-                let p = done.iter().filter(|r| r.converged()).count() as f64 / done.len() as f64;
-                scale.color(p)
+                let converged = done.iter().filter(|r| r.converged()).count();
+                runs_done += done.len();
+                runs_converged += converged;
+                scale.color(converged as f64 / done.len() as f64)
             }
-        })
+        });
+        (colors, runs_note(runs_converged, runs_done))
     });
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let caption = format!(

@@ -4,6 +4,7 @@
 //! distinguishable under the common color-vision deficiencies.
 
 use crate::classify::Label;
+use crate::problem::activation::Activation;
 use plotters::style::RGBColor;
 
 /// Okabe & Ito (2008), "Color Universal Design".
@@ -31,6 +32,22 @@ pub(crate) const MUTED: RGBColor = RGBColor(90, 90, 90);
 pub(crate) const STRIP_FILL: RGBColor = RGBColor(236, 236, 236);
 
 /// The color of a label, identical in every picture and on the page.
+/// One color per activation, for curves drawn together (the page's
+/// learned-function plot): distinct for colour-blind readers, and none is
+/// the target's gray.
+pub(crate) fn activation_color(activation: Activation) -> RGBColor {
+    match activation {
+        Activation::Relu => okabe_ito::BLACK,
+        Activation::LeakyRelu => okabe_ito::REDDISH_PURPLE,
+        Activation::Elu => okabe_ito::BLUE,
+        Activation::Selu => okabe_ito::VERMILLION,
+        Activation::Softplus => okabe_ito::BLUISH_GREEN,
+        Activation::Gelu => okabe_ito::ORANGE,
+        Activation::Silu => okabe_ito::SKY_BLUE,
+        Activation::Tanh => RGBColor(140, 90, 20),
+    }
+}
+
 pub fn label_color(label: Label) -> RGBColor {
     match label {
         Label::Converged => okabe_ito::BLUISH_GREEN,
@@ -88,7 +105,7 @@ impl PairOutcome {
 }
 
 /// Matplotlib's viridis at t = 0, 0.1, ..., 1.
-const VIRIDIS: [(u8, u8, u8); 11] = [
+pub(crate) const VIRIDIS: [(u8, u8, u8); 11] = [
     (68, 1, 84),
     (72, 36, 117),
     (65, 68, 135),

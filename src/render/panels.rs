@@ -2,10 +2,11 @@
 //! a color per cell of a plane; and the label a cell of replicates shows.
 
 use super::caption::{strips, subtitle, title};
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, Panel, Swatch};
 use super::palette::NOT_RUN;
 use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, RunSummary, SweepCells, label_index};
+use super::tally::{percent, thousands};
 use crate::classify::Label;
 use plotters::style::RGBColor;
 
@@ -21,22 +22,48 @@ pub(crate) fn majority_label(runs: &[Option<RunSummary>]) -> Option<Label> {
 }
 
 /// The panels of every variant, `panel(cells, act)` drawing activation
-/// number `act` of one variant; panels are titled by activation.
+/// number `act` of one variant (its cell colors and its note); panels are
+/// titled by activation.
 pub(crate) fn activation_panels(
     facets: &Facets,
-    panel: impl Fn(&SweepCells, usize) -> Vec<RGBColor>,
+    panel: impl Fn(&SweepCells, usize) -> (Vec<RGBColor>, String),
 ) -> Vec<Panel> {
     facets
         .facets
         .iter()
         .flat_map(|f| {
             let cells = &f.cells;
-            (0..cells.activations.len()).map(|act| Panel {
-                title: cells.activations[act].name().to_string(),
-                cells: panel(cells, act),
+            (0..cells.activations.len()).map(|act| {
+                let (colors, note) = panel(cells, act);
+                Panel {
+                    title: cells.activations[act].name().to_string(),
+                    note,
+                    cells: colors,
+                }
             })
         })
         .collect()
+}
+
+/// A panel note: `"converged 28% (4,660 of 16,641)"`, `what` for `part` of
+/// `whole` finished cells (`unit` after the count, e.g. `" starts"`), or
+/// `"not run yet"` when none is finished.
+pub(crate) fn share_note(what: &str, part: usize, whole: usize, unit: &str) -> String {
+    if whole == 0 {
+        return "not run yet".into();
+    }
+    format!(
+        "{what} {} ({} of {}{unit})",
+        percent(part, whole),
+        thousands(part),
+        thousands(whole)
+    )
+}
+
+/// `" starts"` when a cell stands for several runs (replicates), so a
+/// panel's counts say what they count; nothing when a cell is one run.
+pub(crate) fn cell_unit(cells: &SweepCells) -> &'static str {
+    if cells.replicates > 1 { " starts" } else { "" }
 }
 
 /// The colors of a plane's cells, row-major from the bottom row.
@@ -69,17 +96,17 @@ pub(crate) fn activation_figure(
         subtitle: subtitle(facets, plane, training, "row"),
         x: plane.x_axis(cells),
         y: plane.y_axis(cells),
-        panels,
         strips: strips(facets, cells.activations.len()),
         markers: original_start_markers(cells, plane, false),
-        legend,
+        legend: legend.counted(&panels),
+        panels,
     }
 }
 
 /// A colorbar legend with "not run yet" (and `extra`) swatches under it.
-pub(crate) fn colorbar(title: &str, scale: ColorScale, extra: Vec<(RGBColor, String)>) -> Legend {
+pub(crate) fn colorbar(title: &str, scale: ColorScale, extra: Vec<Swatch>) -> Legend {
     let mut extra = extra;
-    extra.push((NOT_RUN, "not run yet".into()));
+    extra.push(Swatch::new(NOT_RUN, "not run yet"));
     Legend::Colorbar {
         title: title.into(),
         scale,
@@ -96,6 +123,7 @@ mod tests {
             label,
             converged_at: None,
             mean_loss: 0.1,
+            record: 0,
         })
     }
 

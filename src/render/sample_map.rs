@@ -5,7 +5,8 @@
 //! start whose other coordinates fall anywhere in the box. No point clouds:
 //! a bin's color is a fraction of many runs, so it can be read.
 
-use super::heatmap::{ColorScale, HeatmapFigure, Legend, MapAxis, Panel, Strip};
+use super::heatmap::{ColorScale, HeatmapFigure, Legend, MapAxis, Panel, Strip, Swatch};
+use super::outcome_map::runs_note;
 use super::palette::NOT_RUN;
 use super::sweep_cells::AXIS_NAMES;
 use crate::classify::Label;
@@ -156,8 +157,11 @@ fn figure(
                     }
                 })
                 .collect();
+            let converged: u64 = cells.iter().map(|c| c.0).sum();
+            let runs: u64 = cells.iter().map(|c| c.1).sum();
             panels.push(Panel {
                 title: grid.activations[act].name().to_string(),
+                note: runs_note(converged as usize, runs as usize),
                 cells: colors,
             });
         }
@@ -200,14 +204,15 @@ fn figure(
             name: AXIS_NAMES[y],
             values: by.centers(),
         },
-        panels,
-        strips,
-        markers: Vec::new(),
         legend: Legend::Colorbar {
             title: "fraction converged".into(),
             scale,
-            extra: vec![(NOT_RUN, "no start here yet".into())],
-        },
+            extra: vec![Swatch::new(NOT_RUN, "no start here yet")],
+        }
+        .counted(&panels),
+        panels,
+        strips,
+        markers: Vec::new(),
     };
     (figure, caption)
 }

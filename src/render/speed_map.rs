@@ -4,12 +4,13 @@
 
 use super::caption::one_scale_sentence;
 use super::caption::where_words;
-use super::heatmap::{ColorScale, HeatmapFigure, format_value};
+use super::heatmap::{ColorScale, HeatmapFigure, Swatch, format_value};
 use super::palette::{NOT_CONVERGED, NOT_RUN};
 use super::panels::{activation_figure, colorbar};
 use super::panels::{activation_panels, majority_label, plane_cells};
 use super::plane::Plane;
 use super::sweep_cells::Facets;
+use super::tally::thousands;
 use crate::classify::Label;
 use crate::stats::median;
 
@@ -49,14 +50,27 @@ pub(crate) fn figure(
 ) -> (HeatmapFigure, String) {
     let cells = facets.first();
     let panels = activation_panels(facets, |cells, act| {
-        plane_cells(cells, plane, |idx| {
+        let mut steps = Vec::new();
+        let colors = plane_cells(cells, plane, |idx| {
             let runs = cells.replicates_at(act, idx);
             match cell_step(runs) {
-                Some(step) => scale.color(step),
+                Some(step) => {
+                    steps.push(step);
+                    scale.color(step)
+                }
                 None if runs.iter().all(Option::is_none) => NOT_RUN,
                 None => NOT_CONVERGED,
             }
-        })
+        });
+        let note = match median(steps.clone()) {
+            Some(step) => format!(
+                "{} converged, median step {}",
+                thousands(steps.len()),
+                format_value(step.round())
+            ),
+            None => "none converged".into(),
+        };
+        (colors, note)
     });
     let (x, y) = (plane.x_axis(cells), plane.y_axis(cells));
     let median = if cells.replicates > 1 {
@@ -79,7 +93,7 @@ pub(crate) fn figure(
     let legend = colorbar(
         "converged at step",
         scale,
-        vec![(NOT_CONVERGED, "did not converge".into())],
+        vec![Swatch::new(NOT_CONVERGED, "did not converge")],
     );
     let figure = activation_figure(facets, plane, training, "Steps to converge", panels, legend);
     (figure, caption)

@@ -18,6 +18,8 @@ pub struct RunSummary {
     pub converged_at: Option<u32>,
     /// Mean training loss over the run.
     pub mean_loss: f64,
+    /// Its record's index in the records the cells were built from.
+    pub record: usize,
 }
 
 impl RunSummary {
@@ -58,7 +60,7 @@ impl SweepCells {
     /// Places `record` on the grid (a later record of the same run replaces
     /// an earlier one); `false` when its start, activation or replicate is
     /// not in the spec.
-    fn place(&mut self, record: &RunRecord) -> bool {
+    fn place(&mut self, record: &RunRecord, index: usize) -> bool {
         let Some(act) = self
             .activations
             .iter()
@@ -84,6 +86,7 @@ impl SweepCells {
             label: record.outcome.label,
             converged_at: record.outcome.converged_at,
             mean_loss: record.outcome.mean_loss,
+            record: index,
         });
         true
     }
@@ -225,10 +228,10 @@ impl Facets {
             });
         }
         let mut off_grid = 0;
-        for record in records {
+        for (index, record) in records.iter().enumerate() {
             let placed = facets
                 .get_mut(record.variant as usize)
-                .is_some_and(|f| f.cells.place(record));
+                .is_some_and(|f| f.cells.place(record, index));
             off_grid += usize::from(!placed);
         }
         let done = facets.iter().map(|f| f.cells.done).sum();

@@ -174,6 +174,43 @@ impl Tally {
     }
 }
 
+/// `16641` as `"16,641"`: counts in pictures read at a glance.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part` of `whole` as a whole percentage that never rounds a few to
+/// "0%" or nearly all to "100%": `"28%"`, `"<1%"`, `">99%"`.
+pub(crate) fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 || part == 0 {
+        return "0%".into();
+    }
+    if part >= whole {
+        return "100%".into();
+    }
+    let p = 100.0 * part as f64 / whole as f64;
+    if p < 1.0 {
+        "<1%".into()
+    } else if p > 99.0 {
+        ">99%".into()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// `"9,120 (14%)"`: a count and its share of `whole`.
+pub(crate) fn count_share(part: usize, whole: usize) -> String {
+    format!("{} ({})", thousands(part), percent(part, whole))
+}
+
 /// A variant's label without the settings that do not apply to it (those
 /// reading `-`); its full description if that leaves nothing.
 pub(crate) fn variant_title(variant: &TrainVariant) -> String {
@@ -187,5 +224,29 @@ pub(crate) fn variant_title(variant: &TrainVariant) -> String {
         variant.describe()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(16641), "16,641");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn percentages_keep_rare_and_nearly_all_apart() {
+        assert_eq!(percent(4660, 16641), "28%");
+        assert_eq!(percent(1, 16641), "<1%");
+        assert_eq!(percent(16640, 16641), ">99%");
+        assert_eq!(percent(0, 10), "0%");
+        assert_eq!(percent(10, 10), "100%");
+        assert_eq!(count_share(9120, 66564), "9,120 (14%)");
     }
 }

@@ -85,7 +85,100 @@ impl Axis {
                         "range from {from} to {to} with points = 1 is ambiguous: use at least 2 points or a number"
                     ));
                 }
+                if !(to - from).is_finite() {
+                    return Err(format!(
+                        "range from {from:?} to {to:?} is too wide: its width overflows, so its values would be infinite or NaN; narrow it"
+                    ));
+                }
                 Ok(())
+            }
+        }
+    }
+
+    /// Checks that every value is a finite `f32`, for an axis that
+    /// variants in `f32` train from: beyond ±3.4e38 a start would be
+    /// infinite. A range's values lie between its ends.
+    pub fn validate_f32(&self) -> Result<(), String> {
+        let ends = match *self {
+            Axis::Value(v) => vec![v],
+            Axis::List(ref values) => values.clone(),
+            Axis::Range { from, to, .. } => vec![from, to],
+        };
+        match ends.into_iter().find(|&v| !(v as f32).is_finite()) {
+            Some(v) => Err(format!(
+                "{v:?} is beyond the range of f32 (±{:e}), so a run in train.precision = \"f32\" would start at infinity: use smaller values, or precision = \"f64\"",
+                f32::MAX
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that the values of a grid axis are distinct runs: no two equal
+    /// in `f64` (a range cut finer than `f64` resolves), nor, when some
+    /// variant trains in `f32` (`in_f32`), equal once rounded to `f32`,
+    /// where they would be the same run twice. Either way the sweep would
+    /// hold fewer distinct runs than it counts, and never complete.
+    pub fn validate_distinct(&self, in_f32: bool) -> Result<(), String> {
+        if in_f32 {
+            self.validate_f32()?;
+        }
+        match *self {
+            Axis::Value(_) => Ok(()),
+            Axis::List(ref values) => {
+                // Equal f64 values were refused by `validate`.
+                if !in_f32 {
+                    return Ok(());
+                }
+                let mut rounded: Vec<(f32, f64)> = values.iter().map(|&v| (v as f32, v)).collect();
+                rounded.sort_by(|x, y| x.0.total_cmp(&y.0));
+                match rounded.windows(2).find(|w| w[0].0 == w[1].0) {
+                    Some(w) => Err(format!(
+                        "the list holds {:?} and {:?}, which are the same number in f32, so the same run in train.precision = \"f32\": drop one, or use precision = \"f64\"",
+                        w[0].1, w[1].1
+                    )),
+                    None => Ok(()),
+                }
+            }
+            Axis::Range { from, to, points } => {
+                let points = points.unwrap_or(2);
+                let mut previous = self.value_at(0);
+                for i in 1..points {
+                    let value = self.value_at(i);
+                    if value <= previous {
+                        return Err(format!(
+                            "range from {from:?} to {to:?} with {points} points gives {previous:?} at point {} and {value:?} at point {}: its values collide in f64; use fewer points or a wider range",
+                            i,
+                            i + 1
+                        ));
+                    }
+                    if in_f32 && previous as f32 == value as f32 {
+                        return Err(format!(
+                            "range from {from:?} to {to:?} with {points} points gives {previous:?} and {value:?} (points {} and {}), the same number in f32, so the same run in train.precision = \"f32\": use fewer points, a wider range, or precision = \"f64\"",
+                            i,
+                            i + 1
+                        ));
+                    }
+                    previous = value;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Value number `i` of a grid axis (see [`Axis::values`]).
+    fn value_at(&self, i: u32) -> f64 {
+        match *self {
+            Axis::Value(v) => v,
+            Axis::List(ref values) => values[i as usize],
+            Axis::Range { from, to, points } => {
+                let last = points.unwrap_or(2).saturating_sub(1);
+                if i == 0 && last == 0 {
+                    from
+                } else if i == last {
+                    to
+                } else {
+                    from + (to - from) * (i as f64 / last as f64)
+                }
             }
         }
     }
@@ -97,21 +190,8 @@ impl Axis {
         match *self {
             Axis::Value(v) => vec![v],
             Axis::List(ref values) => values.clone(),
-            Axis::Range { from, to, points } => {
-                let points = points.unwrap_or(2);
-                if points == 1 {
-                    return vec![from];
-                }
-                let last = points - 1;
-                (0..points)
-                    .map(|i| {
-                        if i == last {
-                            to
-                        } else {
-                            from + (to - from) * (i as f64 / last as f64)
-                        }
-                    })
-                    .collect()
+            Axis::Range { points, .. } => {
+                (0..points.unwrap_or(2)).map(|i| self.value_at(i)).collect()
             }
         }
     }

@@ -93,15 +93,7 @@ impl SweepSpec {
 
     /// Checks what the types alone cannot; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        if self.name.trim().is_empty()
-            || self.name.contains(['/', '\\'])
-            || self.name.starts_with('.')
-        {
-            return Err(format!(
-                "name = {:?}: must be a non-empty directory name without '/' and not starting with '.'",
-                self.name
-            ));
-        }
+        validate_name(&self.name)?;
         if self.activations.is_empty() {
             return Err(format!(
                 "activations is empty: list at least one of {}",
@@ -133,8 +125,101 @@ impl SweepSpec {
             }
         }
         self.train.validate()?;
+        self.validate_counts()?;
         self.classify.validate()?;
         self.render.validate()
+    }
+
+    /// How many runs the sweep has, if that fits in a `u64` (run ids do).
+    pub fn run_count(&self) -> Option<u64> {
+        let starts = match self.grid.sample {
+            Some(sample) => sample.n,
+            None => self
+                .grid
+                .axes()
+                .iter()
+                .try_fold(1u64, |n, (_, axis)| n.checked_mul(axis.len() as u64))?,
+        };
+        starts
+            .checked_mul(self.train.variants().len() as u64)?
+            .checked_mul(self.activations.len() as u64)?
+            .checked_mul(u64::from(self.replicates))
+    }
+
+    /// Refuses counts that wrap: more runs than ids, or data seeds past
+    /// `u64::MAX` (replicate `r` uses `seed + r`).
+    fn validate_counts(&self) -> Result<(), String> {
+        if self.run_count().is_none() {
+            let starts = match self.grid.sample {
+                Some(sample) => format!("{} sampled starts", sample.n),
+                None => {
+                    let lens: Vec<String> = self
+                        .grid
+                        .axes()
+                        .iter()
+                        .map(|(_, axis)| axis.len().to_string())
+                        .collect();
+                    format!("{} starts", lens.join(" × "))
+                }
+            };
+            return Err(format!(
+                "grid: {starts} × {} activation(s) × {} replicate(s) × {} training variant(s) is more than {} runs, more than can be numbered (let alone run): use fewer points, or draw starts with [grid] sample = {{ n, seed }}",
+                self.activations.len(),
+                self.replicates,
+                self.train.variants().len(),
+                u64::MAX
+            ));
+        }
+        let last_replicate = u64::from(self.replicates) - 1;
+        if self.train.data.seed.checked_add(last_replicate).is_none() {
+            return Err(format!(
+                "train.data.seed = {}: replicate r trains on seed + r, and with replicates = {} the seeds pass {}: use a seed of at most {}",
+                self.train.data.seed,
+                self.replicates,
+                u64::MAX,
+                u64::MAX - last_replicate
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Longest accepted `name`, in characters: a directory name that every
+/// file system takes, and that stays readable in paths and messages.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A name is the directory `results/<name>/`: it must be a portable file
+/// name (POSIX's portable set: letters, digits, `-`, `_`, `.`), not hidden,
+/// and short, so that the path can be typed, copied and archived anywhere.
+fn validate_name(name: &str) -> Result<(), String> {
+    let bad = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')));
+    let problem = if name.is_empty() {
+        "is empty".to_string()
+    } else if let Some(c) = bad {
+        format!("holds {c:?}")
+    } else if name.starts_with('.') {
+        "starts with '.'".to_string()
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        format!("is {} characters long", name.chars().count())
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "name = {}: {problem}; a name is a directory (results/<name>/), so it may hold letters A-Z and a-z, digits, '-', '_' and '.', not start with '.', and have at most {NAME_MAX_CHARS} characters",
+        shown(name)
+    ))
+}
+
+/// A value for a message: quoted and escaped, and cut after 40 characters.
+fn shown(text: &str) -> String {
+    const SHOWN: usize = 40;
+    if text.chars().count() <= SHOWN {
+        format!("{text:?}")
+    } else {
+        let head: String = text.chars().take(SHOWN).collect();
+        format!("{head:?}…")
     }
 }
 

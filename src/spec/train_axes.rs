@@ -154,6 +154,9 @@ impl From<TrainConfig> for TrainSpec {
     }
 }
 
+/// A variant's value of a setting its data mode does not use.
+const NOT_APPLICABLE: &str = "-";
+
 /// One combination of the listed settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainVariant {
@@ -170,6 +173,20 @@ impl TrainVariant {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The `basinmap train` flags that pick this combination (`--lr`,
+    /// `0.3`), without the settings its data mode does not use.
+    pub fn flags(&self) -> Vec<String> {
+        self.labels
+            .iter()
+            .filter(|(_, value)| value != NOT_APPLICABLE)
+            .filter_map(|(key, value)| {
+                let axis = AXES.iter().find(|axis| axis.key == *key)?;
+                Some([axis.flag.to_string(), value.clone()])
+            })
+            .flatten()
+            .collect()
     }
 }
 
@@ -302,7 +319,7 @@ impl TrainSpec {
                     let value = if (axis.applies_to)(config.data.mode) {
                         axis_values[i].clone()
                     } else {
-                        "-".to_string()
+                        NOT_APPLICABLE.to_string()
                     };
                     (axis.key, value)
                 })

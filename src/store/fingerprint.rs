@@ -44,7 +44,11 @@ impl SweepMeta {
     ) -> Result<SweepMeta> {
         let mut described: Vec<String> = Vec::new();
         for variant in &grid.variants {
-            let text = variant.config.data.to_string();
+            // A data file is identified by its bytes (below), not its path.
+            let text = match variant.config.data.mode {
+                DataMode::File => "file".to_string(),
+                _ => variant.config.data.to_string(),
+            };
             if !described.contains(&text) {
                 described.push(text);
             }
@@ -73,13 +77,23 @@ impl SweepMeta {
     }
 }
 
-/// The part of a spec that decides results: everything but `[render]`.
+/// The part of a spec that decides results: everything but `[render]`, and
+/// but where a `data.file` lies (its bytes are hashed instead), so the
+/// results directory's own copy of the file is the same sweep.
 fn results_part(spec: &SweepSpec) -> SweepSpec {
-    SweepSpec {
+    let mut part = SweepSpec {
         render: Default::default(),
         ..spec.clone()
+    };
+    if part.train.data.file.is_some() {
+        part.train.data.file = Some(DATA_COPY.into());
     }
+    part
 }
+
+/// The name of a results directory's copy of a `file`-data sweep's x
+/// values.
+pub(crate) const DATA_COPY: &str = "data.txt";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -101,22 +101,38 @@ impl ResultsDir {
         }
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create results directory {}", path.display()))?;
+        // A data file is copied in, and the stored spec names the copy, so
+        // the directory stays readable when the original moves or changes.
+        let mut stored_spec = spec.clone();
+        if let Some(file) = &spec.train.data.file {
+            let bytes = std::fs::read(file)
+                .with_context(|| format!("cannot read data file {}", file.display()))?;
+            write_atomically(&path.join(fingerprint::DATA_COPY), &bytes)?;
+            stored_spec.train.data.file = Some(fingerprint::DATA_COPY.into());
+        }
         let spec_text = format!(
             "# The spec as run by basinmap {}; `basinmap resume` reads it.\n{}",
             meta.tool_version,
-            toml::to_string(spec).context("cannot serialise the spec")?
+            toml::to_string(&stored_spec).context("cannot serialise the spec")?
         );
         write_atomically(&path.join(SPEC_FILE), spec_text.as_bytes())?;
         let meta_text = serde_json::to_string_pretty(&meta).expect("meta serialises");
         // sweep.json last: its presence marks a complete directory header.
         write_atomically(&path.join(META_FILE), meta_text.as_bytes())?;
-        Ok(ResultsDir::of(path, spec.clone(), meta, grid))
+        if stored_spec.train.data.file.is_some() {
+            let copy = path.join(fingerprint::DATA_COPY);
+            stored_spec.train.data.file = Some(std::path::absolute(&copy).unwrap_or(copy));
+        }
+        Ok(ResultsDir::of(path, stored_spec, meta, grid))
     }
 
     /// Opens a directory that holds a sweep, checking spec and fingerprint
     /// agree. Reading accepts a directory written by another build (its rows
     /// are what they are); writing into it needs the same numerics.
     pub fn open(path: &Path, access: Access) -> Result<ResultsDir> {
+        if access == Access::Write {
+            remove_stale_temporaries(path);
+        }
         let meta_path = path.join(META_FILE);
         let meta_text = std::fs::read_to_string(&meta_path).map_err(|_| {
             anyhow!(
@@ -153,7 +169,7 @@ impl ResultsDir {
     }
 
     fn of(path: &Path, spec: SweepSpec, meta: SweepMeta, grid: SweepGrid) -> ResultsDir {
-        let format = TableFormat::new(&spec, &grid);
+        let format = TableFormat::new(&spec, &grid, &meta.fingerprint);
         ResultsDir {
             path: path.to_path_buf(),
             spec,
@@ -186,33 +202,141 @@ impl ResultsDir {
         let mut tables = Vec::new();
         for path in self.table_paths()? {
             let contents = read_table(&path, &self.format)?;
-            tables.push((path.clone(), contents.records.len()));
-            for (row, record) in contents.records.into_iter().enumerate() {
-                let id = grid
-                    .find(record.start, record.activation, record.replicate, record.variant)
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "{} row {}: start {:?} ({}, replicate {}) is not part of this sweep's grid; the table does not belong to {}",
-                            path.display(),
-                            row + 2,
-                            record.start,
-                            record.activation,
-                            record.replicate,
-                            self.path.join(SPEC_FILE).display()
-                        )
-                    })?;
-                by_id.entry(id).or_insert(record);
+            if let Some(warning) = contents.warning(&path) {
+                eprintln!("{warning}");
             }
+            let mut placed = 0;
+            let mut off_grid = Vec::new();
+            for (row, record) in contents.records.into_iter().enumerate() {
+                match grid.find(
+                    record.start,
+                    record.activation,
+                    record.replicate,
+                    record.variant,
+                ) {
+                    Some(id) => {
+                        placed += 1;
+                        by_id.entry(id).or_insert(record);
+                    }
+                    None => off_grid.push(row),
+                }
+            }
+            if !off_grid.is_empty() {
+                eprintln!(
+                    "warning: {}: {} row(s) carry this sweep's identity but no run of its grid (the first is intact row {}); they are not counted",
+                    path.display(),
+                    off_grid.len(),
+                    off_grid[0] + 1
+                );
+            }
+            tables.push((path.clone(), placed));
         }
         Ok(StoredRuns { by_id, tables })
     }
 }
 
 /// Writes a file so that readers see either nothing or all of it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .with_context(|| format!("cannot write {}", path.display()))
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_atomically(path, |tmp| {
+        std::fs::write(tmp, bytes).with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// Has `write` produce the file at a temporary path beside `path` (same
+/// extension, so writers that go by it still work), makes it durable and
+/// renames it over `path`: readers see the old file or the new one, never
+/// a part. On failure the temporary is removed and `path` is untouched.
+pub(crate) fn replace_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!("{TEMP_PREFIX}{}-{name}", std::process::id()));
+    let result = write(&tmp).and_then(|value| {
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Temporary files are named `.tmp-PID-NAME`.
+const TEMP_PREFIX: &str = ".tmp-";
+
+/// Removes the temporaries that a killed process left in `dir`: those whose
+/// process is gone. (Where that cannot be known, nothing is removed.)
+pub(crate) fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        // `.tmp-PID-NAME`, and `NAME.tmpPID` as earlier versions named them.
+        let pid = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|rest| rest.split_once('-'))
+            .map(|(pid, _)| pid)
+            .or_else(|| name.rsplit_once(".tmp").map(|(_, pid)| pid));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if process_gone(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether no process `pid` runs (known on systems with `/proc`).
+fn process_gone(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_replacement_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        std::fs::write(&path, "old").unwrap();
+        let failed: Result<()> = replace_atomically(&path, |tmp| {
+            std::fs::write(tmp, "half").unwrap();
+            bail!("disk full")
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // PIDs above the kernel's maximum (2^22) belong to no process.
+        let dead = [".tmp-4999999-outcome-c-d.png", "spec.tmp4999998"];
+        let own = format!(".tmp-{}-index.html", std::process::id());
+        for name in dead.iter().copied().chain([own.as_str(), "runs.csv"]) {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        remove_stale_temporaries(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut expected = vec![own, "runs.csv".to_string()];
+        expected.sort();
+        assert_eq!(left, expected);
+    }
 }

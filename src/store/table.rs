@@ -1,11 +1,20 @@
-//! Runs tables: append-only CSV files that survive any interruption.
+//! Runs tables: append-only CSV files that survive any interruption, and
+//! damage anywhere in them.
 //!
 //! Rows are written a chunk at a time with one `write` and then `fsync`ed;
 //! only then are they reported done. A row counts only once its newline is
-//! on disk, so an interruption at any instant leaves at worst a damaged tail
-//! (a partial or garbled last row), which readers ignore and the next writer
-//! of that file cuts off before appending. Each table is held under an
-//! exclusive lock by its one writer, so two processes cannot interleave rows.
+//! on disk, so an interruption at any instant leaves at worst a partial
+//! last row. Each table is held under an exclusive lock by its one writer,
+//! so two processes cannot interleave rows.
+//!
+//! Every row ends with a `sweep` column: the first 16 hex digits of the
+//! fingerprint of the sweep that wrote it, so a row or a whole table of
+//! another sweep is recognised wherever it ends up, and the tables stay
+//! plain CSV.
+//!
+//! Readers skip what they cannot read (a damaged line anywhere, a row of
+//! another sweep), count it and warn; they never drop an intact row. The
+//! table's writer repairs it before appending ([`TableWriter::open`]).
 
 use super::record::{COLUMNS, RunRecord};
 use crate::classify::Label;
@@ -17,21 +26,36 @@ use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// The last column: which sweep wrote the row.
+pub(crate) const SWEEP_COLUMN: &str = "sweep";
+
+/// Hex digits of the fingerprint a row carries: 64 bits tell sweeps apart.
+const SWEEP_ID_LEN: usize = 16;
+
 /// The columns of a sweep's tables: the fixed ones, then one per varying
-/// `[train]` setting, whose values identify the run's variant.
+/// `[train]` setting, whose values identify the run's variant, then the
+/// sweep's identity.
 #[derive(Clone, Debug)]
 pub struct TableFormat {
     header: String,
+    /// The header of tables written before rows carried the sweep column;
+    /// still read, and upgraded by their writer.
+    legacy_header: String,
+    sweep_id: String,
     variant_values: Vec<Vec<String>>,
     variant_by_values: HashMap<Vec<String>, u32>,
 }
 
 impl TableFormat {
-    pub fn new(spec: &SweepSpec, grid: &SweepGrid) -> TableFormat {
+    /// The tables of the sweep `spec` whose fingerprint is `fingerprint`.
+    pub fn new(spec: &SweepSpec, grid: &SweepGrid, fingerprint: &str) -> TableFormat {
         let mut columns: Vec<&str> = COLUMNS.to_vec();
         columns.extend(spec.train.varying_keys());
+        let legacy_header = format!("{}\n", columns.join(","));
+        columns.push(SWEEP_COLUMN);
         let variant_values: Vec<Vec<String>> = grid
             .variants
             .iter()
@@ -44,6 +68,8 @@ impl TableFormat {
             .collect();
         TableFormat {
             header: format!("{}\n", columns.join(",")),
+            legacy_header,
+            sweep_id: fingerprint.chars().take(SWEEP_ID_LEN).collect(),
             variant_values,
             variant_by_values,
         }
@@ -53,78 +79,246 @@ impl TableFormat {
     pub fn header(&self) -> &str {
         &self.header
     }
+
+    /// The identity every row of this sweep carries.
+    pub fn sweep_id(&self) -> &str {
+        &self.sweep_id
+    }
 }
 
-/// The rows of one table that parsed, and how much of its tail was damaged.
+/// How a table's first line reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderState {
+    /// This sweep's header.
+    Intact,
+    /// The header of a table without the `sweep` column.
+    Legacy,
+    /// Empty, or a header cut short: nothing else in the file.
+    Missing,
+    /// Not the expected header, though the rows below read as this sweep's
+    /// (a flipped byte, say).
+    Damaged,
+}
+
+/// What one table holds, and what in it could not be read.
 pub struct TableContents {
     pub records: Vec<RunRecord>,
-    /// Byte length of the intact part (header and whole rows).
-    pub intact_len: u64,
-    /// Bytes after the intact part (a damaged trailing row), 0 if none.
-    pub damaged_bytes: u64,
+    pub header: HeaderState,
+    /// Lines that are not readable rows of this sweep, as (line number,
+    /// byte range), in file order; an unfinished last line included.
+    pub damaged: Vec<(usize, Range<usize>)>,
+    /// How many of the damaged lines are rows of another sweep.
+    pub foreign: usize,
+    /// Set when nothing in the table can be read as this sweep's: why.
+    pub unreadable: Option<String>,
+    /// Byte ranges of the intact rows, in file order.
+    intact: Vec<Range<usize>>,
+    /// Where the header line ends.
+    header_end: usize,
 }
 
-/// Reads a table, dropping a damaged tail. A file without a complete header
-/// reads as empty.
+impl TableContents {
+    /// Whether the damage is only an unfinished or damaged end of the file
+    /// (what an interruption leaves), with the header intact.
+    pub fn damage_is_tail(&self) -> bool {
+        let last_intact = self.intact.last().map_or(self.header_end, |r| r.end);
+        self.header == HeaderState::Intact
+            && self
+                .damaged
+                .iter()
+                .all(|(_, range)| range.start >= last_intact)
+    }
+
+    /// The line numbers of the damaged lines, for messages: `"1001, 1002"`
+    /// (at most five, then how many more).
+    pub fn damaged_lines(&self) -> String {
+        let mut shown: Vec<String> = self
+            .damaged
+            .iter()
+            .take(5)
+            .map(|(line, _)| line.to_string())
+            .collect();
+        if self.damaged.len() > 5 {
+            shown.push(format!("and {} more", self.damaged.len() - 5));
+        }
+        shown.join(", ")
+    }
+
+    /// What a reader should be told about this table, if anything.
+    pub fn warning(&self, path: &Path) -> Option<String> {
+        if let Some(reason) = &self.unreadable {
+            return Some(format!(
+                "warning: {}: {reason}; its rows are not counted. `basinmap resume` moves it aside (nothing is deleted)",
+                path.display()
+            ));
+        }
+        let mut problems = Vec::new();
+        if self.header == HeaderState::Damaged {
+            problems.push("its header line is damaged".to_string());
+        }
+        if !self.damaged.is_empty() {
+            let foreign = if self.foreign > 0 {
+                format!(" ({} of them rows of another sweep)", self.foreign)
+            } else {
+                String::new()
+            };
+            problems.push(format!(
+                "{} line(s) cannot be read as rows of this sweep{foreign} (line {})",
+                self.damaged.len(),
+                self.damaged_lines()
+            ));
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "warning: {}: {}; the {} intact rows are counted. `basinmap resume` repairs the table and reruns what was lost",
+            path.display(),
+            problems.join(", and "),
+            self.records.len()
+        ))
+    }
+}
+
+/// Reads a table: every intact row, and where the damage is.
 pub(crate) fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header = format.header();
-    if !bytes.starts_with(header.as_bytes()) {
-        return Ok(TableContents {
-            records: Vec::new(),
-            intact_len: 0,
-            damaged_bytes: bytes.len() as u64,
-        });
-    }
-    // Only newline-terminated rows count; parse until the first bad one.
-    let body_end = bytes
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1)
-        .max(header.len());
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .quoting(false)
-        .from_reader(&bytes[header.len()..body_end]);
-    let mut records = Vec::new();
-    let mut row = csv::StringRecord::new();
-    let mut offset = header.len();
-    loop {
-        let row_start = header.len() + reader.position().byte() as usize;
-        match reader.read_record(&mut row) {
-            Ok(true) => match parse_row(&row, format) {
-                Some(record) => {
-                    records.push(record);
-                    offset = header.len() + reader.position().byte() as usize;
-                }
-                None => {
-                    offset = row_start;
-                    break;
-                }
-            },
-            Ok(false) => break,
-            Err(_) => {
-                offset = row_start;
-                break;
-            }
-        }
-    }
-    Ok(TableContents {
-        records,
-        intact_len: offset as u64,
-        damaged_bytes: (bytes.len() - offset) as u64,
-    })
+    Ok(parse_table(&bytes, format))
 }
 
-fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord> {
+/// [`read_table`] on bytes already read.
+pub(crate) fn parse_table(bytes: &[u8], format: &TableFormat) -> TableContents {
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    let first = &bytes[..header_end];
+    let (header, legacy) = if first == format.header.as_bytes() {
+        (HeaderState::Intact, false)
+    } else if first == format.legacy_header.as_bytes() {
+        (HeaderState::Legacy, true)
+    } else if header_end == bytes.len() && format.header.as_bytes().starts_with(first) {
+        (HeaderState::Missing, false)
+    } else {
+        (HeaderState::Damaged, false)
+    };
+    let mut contents = TableContents {
+        records: Vec::new(),
+        header,
+        damaged: Vec::new(),
+        foreign: 0,
+        unreadable: None,
+        intact: Vec::new(),
+        header_end,
+    };
+    if header == HeaderState::Missing {
+        return contents;
+    }
+    let mut start = header_end;
+    let mut line = 2;
+    while start < bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i + 1);
+        let text = &bytes[start..end];
+        let row = if text.ends_with(b"\n") {
+            parse_line(&text[..text.len() - 1], format, legacy)
+        } else {
+            Row::Bad
+        };
+        match row {
+            Row::Ours(record) => {
+                contents.records.push(record);
+                contents.intact.push(start..end);
+            }
+            Row::Foreign => {
+                contents.foreign += 1;
+                contents.damaged.push((line, start..end));
+            }
+            Row::Bad => contents.damaged.push((line, start..end)),
+        }
+        start = end;
+        line += 1;
+    }
+    if header == HeaderState::Damaged {
+        // Rows decide whether the first line was this sweep's header: a
+        // table of another layout reads no row at all.
+        if contents.records.is_empty() {
+            contents.unreadable = Some(if contents.foreign > 0 {
+                format!("its rows belong to another sweep (not {})", format.sweep_id)
+            } else {
+                "it is not a runs table of this sweep (its first line is not this sweep's header, and no row \
+                 reads as one of its runs)"
+                    .to_string()
+            });
+        }
+    } else if contents.records.is_empty() && contents.foreign > 0 {
+        contents.unreadable = Some(format!(
+            "its rows belong to another sweep (sweep {}, not {})",
+            foreign_id(bytes, &contents),
+            format.sweep_id
+        ));
+    }
+    if contents.unreadable.is_some() {
+        contents.records.clear();
+        contents.intact.clear();
+    }
+    contents
+}
+
+/// The sweep id of the first foreign row, for messages.
+fn foreign_id(bytes: &[u8], contents: &TableContents) -> String {
+    contents
+        .damaged
+        .first()
+        .and_then(|(_, range)| {
+            let line = std::str::from_utf8(&bytes[range.clone()]).ok()?;
+            Some(line.trim_end().rsplit(',').next()?.to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// One line of a table, read.
+enum Row {
+    Ours(RunRecord),
+    /// A well-formed row that another sweep wrote.
+    Foreign,
+    Bad,
+}
+
+fn parse_line(text: &[u8], format: &TableFormat, legacy: bool) -> Row {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return Row::Bad;
+    };
+    let fields: Vec<&str> = text.split(',').collect();
+    let (fields, sweep) = if legacy {
+        (&fields[..], None)
+    } else {
+        match fields.split_last() {
+            Some((sweep, rest)) => (rest, Some(*sweep)),
+            None => return Row::Bad,
+        }
+    };
+    match parse_row(fields, format) {
+        Some(record) => match sweep {
+            Some(id) if id != format.sweep_id => Row::Foreign,
+            _ => Row::Ours(record),
+        },
+        None => Row::Bad,
+    }
+}
+
+/// The run a row's fields (without the sweep column) describe, if they
+/// read as one.
+fn parse_row(row: &[&str], format: &TableFormat) -> Option<RunRecord> {
     if row.len() != COLUMNS.len() + format.variant_values[0].len() {
         return None;
     }
     let variant = if row.len() == COLUMNS.len() {
         0
     } else {
-        let settings: Vec<String> = row.iter().skip(COLUMNS.len()).map(str::to_string).collect();
+        let settings: Vec<String> = row[COLUMNS.len()..].iter().map(|s| s.to_string()).collect();
         *format.variant_by_values.get(&settings)?
     };
     let number = |i: usize| row[i].parse::<f64>().ok();
@@ -133,7 +327,7 @@ fn parse_row(row: &csv::StringRecord, format: &TableFormat) -> Option<RunRecord>
     let replicate: u32 = row[5].parse().ok()?;
     let params = [number(6)?, number(7)?, number(8)?, number(9)?];
     let label: Label = row[12].parse().ok()?;
-    let converged_at = match &row[13] {
+    let converged_at = match row[13] {
         "" => None,
         text => Some(text.parse::<u32>().ok()?),
     };
@@ -181,6 +375,7 @@ pub(crate) fn format_rows(records: &[RunRecord], format: &TableFormat) -> Vec<u8
             format_number(o.mean_loss),
         ];
         fields.extend(format.variant_values[r.variant as usize].iter().cloned());
+        fields.push(format.sweep_id.clone());
         writer.write_record(&fields).expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory")
@@ -200,45 +395,71 @@ pub struct TableWriter {
 
 impl TableWriter {
     /// Opens (creating with a header if needed) and locks the table at
-    /// `path`, cuts off a damaged tail, and returns its intact records.
+    /// `path`, repairs it, and returns its intact records.
+    ///
+    /// Repair never loses an intact row: an unfinished or damaged end is
+    /// cut off; damaged lines further up (or rows of another sweep) are
+    /// moved to `NAME.damaged` and the table is rewritten without them,
+    /// atomically; a damaged header is rewritten; a table with no row of
+    /// this sweep is moved aside to `NAME.unreadable-K`. Each is said on
+    /// standard error.
     pub fn open(path: &Path, format: &TableFormat) -> Result<(TableWriter, Vec<RunRecord>)> {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .with_context(|| format!("cannot open {} for writing", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "another basinmap process is writing {}: wait for it to finish, or give this one a different --shard",
-                path.display()
-            ),
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
-            }
+        let file = open_locked(path)?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let contents = parse_table(&bytes, format);
+        if let Some(reason) = &contents.unreadable {
+            let aside = free_name(path, "unreadable");
+            std::fs::rename(path, &aside)
+                .with_context(|| format!("cannot move {} aside", path.display()))?;
+            eprintln!(
+                "note: {}: {reason}; moved it to {} (nothing deleted) and started a new table",
+                path.display(),
+                aside.display()
+            );
+            drop(file);
+            return TableWriter::open(path, format);
         }
-        let contents = read_table(path, format)?;
-        if contents.damaged_bytes > 0 || contents.intact_len == 0 {
-            if contents.damaged_bytes > 0 && contents.intact_len > 0 {
-                eprintln!(
-                    "note: {}: dropped a damaged trailing row ({} bytes); it will be recomputed",
-                    path.display(),
-                    contents.damaged_bytes
-                );
-            }
-            file.set_len(contents.intact_len)
+        let file = if contents.header == HeaderState::Missing {
+            file.set_len(0)
                 .with_context(|| format!("cannot repair {}", path.display()))?;
-        }
-        let mut writer = TableWriter {
-            file,
-            path: path.to_path_buf(),
-            format: format.clone(),
-        };
-        if contents.intact_len == 0 {
+            let mut writer = TableWriter {
+                file,
+                path: path.to_path_buf(),
+                format: format.clone(),
+            };
             writer.append_bytes(format.header().as_bytes())?;
-        }
-        Ok((writer, contents.records))
+            return Ok((writer, contents.records));
+        } else if contents.damaged.is_empty() && contents.header == HeaderState::Intact {
+            file
+        } else if contents.damage_is_tail() {
+            let keep = contents
+                .intact
+                .last()
+                .map_or(contents.header_end, |r| r.end);
+            file.set_len(keep as u64)
+                .with_context(|| format!("cannot repair {}", path.display()))?;
+            eprintln!(
+                "note: {}: cut off {} damaged or unfinished line(s) at its end (line {}, {} bytes); those runs will be recomputed",
+                path.display(),
+                contents.damaged.len(),
+                contents.damaged_lines(),
+                bytes.len() - keep
+            );
+            file
+        } else {
+            rewrite(path, &bytes, &contents, format)?;
+            drop(file);
+            open_locked(path)?
+        };
+        Ok((
+            TableWriter {
+                file,
+                path: path.to_path_buf(),
+                format: format.clone(),
+            },
+            contents.records,
+        ))
     }
 
     /// Appends rows and waits until they are on disk.
@@ -253,4 +474,101 @@ impl TableWriter {
             .and_then(|()| self.file.sync_data())
             .with_context(|| format!("cannot write to {}", self.path.display()))
     }
+}
+
+/// Opens `path` for appending (creating it) under an exclusive lock.
+fn open_locked(path: &Path) -> Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("cannot open {} for writing", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another basinmap process is writing {}: wait for it to finish, or give this one a different --shard",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Rewrites a table with this sweep's header and its intact rows only (a
+/// legacy table's rows gain the sweep column), after saving the damaged
+/// lines to `NAME.damaged`. The new table replaces the old one by rename,
+/// so an interruption leaves one or the other, whole.
+fn rewrite(
+    path: &Path,
+    bytes: &[u8],
+    contents: &TableContents,
+    format: &TableFormat,
+) -> Result<()> {
+    let mut words = Vec::new();
+    if !contents.damaged.is_empty() {
+        let saved = path.with_extension("csv.damaged");
+        let mut side = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&saved)
+            .with_context(|| format!("cannot open {}", saved.display()))?;
+        for (_, range) in &contents.damaged {
+            side.write_all(&bytes[range.clone()])
+                .with_context(|| format!("cannot write {}", saved.display()))?;
+            if !bytes[range.clone()].ends_with(b"\n") {
+                side.write_all(b"\n")?;
+            }
+        }
+        side.sync_all()
+            .with_context(|| format!("cannot write {}", saved.display()))?;
+        words.push(format!(
+            "moved {} damaged line(s) (line {}{}) to {}",
+            contents.damaged.len(),
+            contents.damaged_lines(),
+            if contents.foreign > 0 {
+                format!("; {} of them rows of another sweep", contents.foreign)
+            } else {
+                String::new()
+            },
+            saved.display()
+        ));
+    }
+    match contents.header {
+        HeaderState::Damaged => words.push("rewrote its damaged header".to_string()),
+        HeaderState::Legacy => words.push(format!("added the {SWEEP_COLUMN} column to its rows")),
+        HeaderState::Intact | HeaderState::Missing => {}
+    }
+    let mut clean = Vec::with_capacity(bytes.len());
+    clean.extend_from_slice(format.header().as_bytes());
+    for range in &contents.intact {
+        let row = &bytes[range.clone()];
+        if contents.header == HeaderState::Legacy {
+            clean.extend_from_slice(&row[..row.len() - 1]);
+            clean.extend_from_slice(format!(",{}\n", format.sweep_id).as_bytes());
+        } else {
+            clean.extend_from_slice(row);
+        }
+    }
+    super::write_atomically(path, &clean)?;
+    eprintln!(
+        "note: {}: {}; its {} intact rows are kept as they were",
+        path.display(),
+        words.join(", "),
+        contents.records.len()
+    );
+    Ok(())
+}
+
+/// `NAME.WHAT-K` for the first K not taken.
+fn free_name(path: &Path, what: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("runs.csv");
+    (1..)
+        .map(|k| path.with_file_name(format!("{name}.{what}-{k}")))
+        .find(|candidate| !candidate.exists())
+        .expect("some name is free")
 }

@@ -3,15 +3,17 @@
 //! counts as done.
 
 pub mod interrupt;
+pub(crate) mod preflight;
 
 use crate::grid::{Chunk, Shard, SweepGrid};
 use crate::output::progress::Progress;
-use crate::store::table::TableWriter;
+use crate::store::table::{HeaderState, TableFormat, TableWriter, read_table};
 use crate::store::{ResultsDir, RunRecord, table_name};
 use crate::train::config::TrainConfig;
 use crate::train::{PreparedData, train_and_classify};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
@@ -50,19 +52,48 @@ struct Job {
 }
 
 /// Runs what is left of `shard` in `dir`.
+///
+/// A complete shard is found so by reading alone: unless its table needs
+/// repair, nothing is opened for writing, so a finished directory on a
+/// read-only file system "runs". Otherwise the shard's table is locked
+/// before what is done is read again, since another process may have
+/// added rows meanwhile.
+///
+/// Chunks are computed from their index as they are taken, and each
+/// chunk's pending runs only then: beyond the rows already stored, memory
+/// does not grow with the number of runs.
 pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
     let grid = &dir.grid;
-    // Lock our table (repairing its tail) before reading what is done.
-    let (mut writer, _) =
-        TableWriter::open(&dir.path.join(table_name(options.shard)), &dir.format)?;
-    let stored = dir.load_runs()?;
-    let chunks: Vec<Chunk> = grid.shard_chunks(options.shard).collect();
-    let shard_runs: u64 = chunks.iter().map(|c| c.len).sum();
-    let jobs: Vec<Job> = chunks
-        .iter()
-        .filter_map(|chunk| pending_job(grid, chunk, |id| stored.by_id.contains_key(&id)))
-        .collect();
-    let pending: u64 = jobs.iter().map(|j| j.ids.len() as u64).sum();
+    let shard = options.shard;
+    let table = dir.path.join(table_name(shard));
+    // A damaged table is repaired first (its writer says how), so that
+    // what follows reads it whole.
+    let repaired = match needs_repair(&table, &dir.format)? {
+        true => Some(TableWriter::open(&table, &dir.format)?.0),
+        false => None,
+    };
+    let mut stored = dir.load_runs()?;
+    let (shard_runs, mut pending) = count_pending(grid, shard, |id| stored.by_id.contains_key(&id));
+    if pending == 0 {
+        return Ok(SweepReport {
+            shard_runs,
+            done_before: shard_runs,
+            done_now: 0,
+            interrupted: false,
+        });
+    }
+    let mut writer = match repaired {
+        Some(writer) => writer,
+        None => {
+            drop(stored);
+            preflight::check_disk(&dir.path, pending, preflight::row_bytes(&dir.spec))?;
+            let (writer, _) = TableWriter::open(&table, &dir.format)?;
+            stored = dir.load_runs()?;
+            pending = count_pending(grid, shard, |id| stored.by_id.contains_key(&id)).1;
+            writer
+        }
+    };
+    let is_done = |id: u64| stored.by_id.contains_key(&id);
     let done_before = shard_runs - pending;
     let mut report = SweepReport {
         shard_runs,
@@ -70,7 +101,7 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
         done_now: 0,
         interrupted: false,
     };
-    if jobs.is_empty() {
+    if pending == 0 {
         return Ok(report);
     }
 
@@ -83,6 +114,7 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     let mut progress = Progress::new(shard_runs, done_before, options.quiet);
     let (sender, receiver) = mpsc::channel::<Vec<RunRecord>>();
     let spec = &dir.spec;
+    let chunks = shard_chunk_count(grid, shard)?;
 
     let written = std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
@@ -91,12 +123,17 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
                 // skip work on some parts of the plane), and rayon's default
                 // splitting leaves runs of many chunks that a finished
                 // thread cannot take over.
-                jobs.par_iter()
+                (0..chunks)
+                    .into_par_iter()
                     .with_max_len(1)
-                    .for_each_with(sender, |sender, job| {
+                    .for_each_with(sender, |sender, k| {
                         if stop.load(Ordering::Relaxed) {
                             return;
                         }
+                        let chunk = grid.chunk(shard_chunk_index(shard, k as u64));
+                        let Some(job) = pending_job(grid, &chunk, is_done) else {
+                            return;
+                        };
                         let activation = spec.activations[job.activation];
                         let starts: Vec<[f64; 4]> = job
                             .ids
@@ -140,6 +177,49 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     written?;
     report.interrupted = stop.load(Ordering::Relaxed) && !report.complete();
     Ok(report)
+}
+
+/// Whether the table at `path` holds damage its writer repairs: a damaged
+/// header or line, rows of another sweep, a table of another layout, or
+/// rows without the `sweep` column. An intact table (or none) is left
+/// alone, so that a complete directory is only read.
+fn needs_repair(path: &Path, format: &TableFormat) -> Result<bool> {
+    if !path.exists() {
+        return Ok(false);
+    }
+    let contents = read_table(path, format)?;
+    Ok(
+        matches!(contents.header, HeaderState::Damaged | HeaderState::Legacy)
+            || !contents.damaged.is_empty()
+            || contents.unreadable.is_some(),
+    )
+}
+
+/// The number of chunks of `shard`: every `count`-th chunk from the
+/// `index`-th, so shards need no list, only arithmetic.
+fn shard_chunk_count(grid: &SweepGrid, shard: Shard) -> Result<usize> {
+    let first = u64::from(shard.index - 1);
+    let count = grid
+        .chunk_count()
+        .saturating_sub(first)
+        .div_ceil(u64::from(shard.count));
+    usize::try_from(count).context("the sweep has more chunks than this machine can count")
+}
+
+/// The sweep-wide index of the `k`-th chunk of `shard`.
+fn shard_chunk_index(shard: Shard, k: u64) -> u64 {
+    u64::from(shard.index - 1) + k * u64::from(shard.count)
+}
+
+/// The runs of `shard`, and how many of them are not done; one pass over
+/// its chunks, holding none of them.
+fn count_pending(grid: &SweepGrid, shard: Shard, is_done: impl Fn(u64) -> bool) -> (u64, u64) {
+    grid.shard_chunks(shard)
+        .fold((0, 0), |(runs, pending), chunk| {
+            let ids = chunk.first..chunk.first + chunk.len;
+            let left = ids.filter(|&id| !is_done(id)).count() as u64;
+            (runs + chunk.len, pending + left)
+        })
 }
 
 fn pending_job(grid: &SweepGrid, chunk: &Chunk, is_done: impl Fn(u64) -> bool) -> Option<Job> {

@@ -658,3 +658,27 @@ fn spec_settings_apply_and_flags_override_them() {
         library(&cfg, &classify).params[3]
     );
 }
+
+#[test]
+fn a_trace_that_cannot_be_written_names_the_file() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    // 2000 steps overflow the writer's buffer, so the failure comes from a
+    // row, not from the final flush.
+    let out = basinmap(&[
+        "train",
+        "--act",
+        "selu",
+        "--start",
+        SPEC_START,
+        "--trace",
+        "/dev/full",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write --trace /dev/full") && err.lines().count() == 1,
+        "{err}"
+    );
+}

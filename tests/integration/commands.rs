@@ -188,6 +188,36 @@ fn a_sweep_on_file_data_trains_on_exactly_those_values() {
     // The data file's bytes are part of the sweep's identity.
     let meta = std::fs::read_to_string(out.join("sweep.json")).unwrap();
     assert!(meta.contains("sha256="), "{meta}");
+
+    // The directory keeps its own copy: with the original moved away and a
+    // changed file in its place, every command still reads the sweep.
+    assert_eq!(std::fs::read_to_string(out.join("data.txt")).unwrap(), xs);
+    std::fs::rename(tmp.path().join("xs.txt"), tmp.path().join("moved.txt")).unwrap();
+    std::fs::write(tmp.path().join("xs.txt"), "0.3\n").unwrap();
+    let dir = out.to_str().unwrap();
+    for args in [
+        vec!["status", dir],
+        vec!["summary", dir],
+        vec!["render", dir],
+        vec!["resume", dir, "--quiet"],
+    ] {
+        ok(&run(&args));
+    }
+    assert_eq!(sorted_rows(&out).len(), 12, "nothing rerun or lost");
+    let spec_copy = out.join("spec.toml");
+    let again = run(&[
+        "train",
+        "--spec",
+        spec_copy.to_str().unwrap(),
+        "--act",
+        "softplus",
+        "--start",
+        "1,0.5,1,0",
+        "--json",
+    ]);
+    ok(&again);
+    let json: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(json["settled"]["a"].as_f64().unwrap(), want.params[0]);
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-fn spec(text: &str) -> SweepSpec {
+pub(crate) fn spec(text: &str) -> SweepSpec {
     SweepSpec::parse(text, Path::new("test.toml")).expect("test spec parses")
 }
 
@@ -52,7 +52,7 @@ fn grid_points(spec: &SweepSpec) -> Vec<[f64; 4]> {
 }
 
 /// Trains every run of a (small) spec for real.
-fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
+pub(crate) fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
     let points = grid_points(spec);
     let mut records = Vec::new();
     for replicate in 0..spec.replicates {
@@ -76,7 +76,7 @@ fn real_records(spec: &SweepSpec) -> Vec<RunRecord> {
 }
 
 /// Records with labels from a cheap rule, for size and speed tests.
-fn synthetic_records(spec: &SweepSpec) -> Vec<RunRecord> {
+pub(crate) fn synthetic_records(spec: &SweepSpec) -> Vec<RunRecord> {
     let mut records = Vec::new();
     let mut state: u64 = 7;
     for replicate in 0..spec.replicates {
@@ -185,10 +185,10 @@ fn check_pngs(dir: &Path, report: &RenderReport, min_plot_colors: usize) {
 
 /// A fresh directory, removed when dropped unless `BASINMAP_KEEP_RENDER` is
 /// set (then its path is printed, to look at the pictures).
-struct TestDir(Option<tempfile::TempDir>, PathBuf);
+pub(crate) struct TestDir(Option<tempfile::TempDir>, PathBuf);
 
 impl TestDir {
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.1
     }
 }
@@ -203,7 +203,7 @@ impl Drop for TestDir {
     }
 }
 
-fn temp_dir(name: &str) -> TestDir {
+pub(crate) fn temp_dir(name: &str) -> TestDir {
     let dir = tempfile::Builder::new()
         .prefix(&format!("basinmap-render-{name}-"))
         .tempdir()
@@ -341,7 +341,19 @@ fn outcome_maps_show_each_label_in_its_color() {
         "stuck-linear glossary"
     );
     assert!(page.contains("mean training loss, shaded for every run"));
-    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
+    // Nothing to fetch: no external script, picture, style or link, and a
+    // content policy that forbids loading anything from elsewhere (the
+    // browser tests in page.rs check no request is made).
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "<script src",
+        "@import",
+    ] {
+        assert!(!page.contains(external), "the page refers to {external}");
+    }
+    assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
 }
 
 #[test]

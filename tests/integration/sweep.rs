@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 /// About 300 runs with little data: a second or so per full run.
-const SMALL: &str = r#"
+pub(crate) const SMALL: &str = r#"
 name = "small"
 activations = ["relu", "selu", "softplus"]
 replicates = 2
@@ -52,7 +52,7 @@ fn wait_for_rows(dir: &Path, rows: usize) {
 
 /// Writes the SMALL spec into `tmp` and runs it (quietly, plus `extra`)
 /// into `tmp/<name>`; returns the spec and the results directory.
-fn run_small(tmp: &Path, name: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+pub(crate) fn run_small(tmp: &Path, name: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
     let spec = write_spec(tmp, "small.toml", SMALL);
     let out = tmp.join(name);
     let out_dir = out_arg(&out);
@@ -414,16 +414,18 @@ fn a_multi_axis_sweep_resumed_or_sharded_equals_one_uninterrupted_run() {
     ]));
     let header = std::fs::read_to_string(reference.join("runs.csv")).unwrap();
     assert!(
-        header.starts_with("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at,settled_step,mean_loss,lr,data.mode\n"),
+        header.starts_with("a0,b0,c0,d0,activation,replicate,a,b,c,d,train_loss,eval_loss,label,converged_at,settled_step,mean_loss,lr,data.mode,sweep\n"),
         "{}",
         header.lines().next().unwrap()
     );
     let expected = sorted_rows(&reference);
     assert_eq!(expected.len(), total);
-    // Every (lr, data.mode) pair appears with its share of the rows.
+    // Every (lr, data.mode) pair appears with its share of the rows (the
+    // sweep column follows them).
     for pair in [",0.05,fixed", ",0.05,fresh", ",0.2,fixed", ",0.2,fresh"] {
+        let columns = format!("{pair},");
         assert_eq!(
-            expected.iter().filter(|r| r.ends_with(pair)).count(),
+            expected.iter().filter(|r| r.contains(&columns)).count(),
             total / 4,
             "{pair}"
         );

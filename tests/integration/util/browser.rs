@@ -117,6 +117,9 @@ pub fn load_in_browser(dir: &Path) -> (String, Vec<(String, u32, u32)>) {
     (dom, loaded)
 }
 
+/// Every picture of `report` is on the page and loaded: its natural size is
+/// its layout size times its pixel ratio (a PNG holds 2 device pixels per
+/// layout pixel).
 pub fn assert_all_loaded(report: &RenderReport, loaded: &[(String, u32, u32)]) {
     assert_eq!(
         loaded.len(),
@@ -128,11 +131,74 @@ pub fn assert_all_loaded(report: &RenderReport, loaded: &[(String, u32, u32)]) {
             .iter()
             .find(|(src, _, _)| *src == p.file)
             .unwrap_or_else(|| panic!("{} is not on the page", p.file));
+        let ratio = p.layout.pixel_ratio;
         assert_eq!(
             (*w, *h),
-            (p.layout.width, p.layout.height),
+            (p.layout.width * ratio, p.layout.height * ratio),
             "{} did not load",
             p.file
         );
     }
+}
+
+/// Opens `dir/index.html` in Chromium in a frame of `width` × `height` CSS
+/// pixels (a frame, because a headless window is never narrower than 500
+/// px), with `head_script` run before anything else and `body_script` once
+/// the page has loaded; `body_script` writes its findings into
+/// `window.probe` (a list of lines), which this returns.
+pub fn probe_page(
+    dir: &Path,
+    (width, height): (u32, u32),
+    head_script: &str,
+    body_script: &str,
+) -> Vec<String> {
+    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let head = format!("<head>\n<script>window.probe = [];\n{head_script}\n</script>");
+    let body = format!(
+        "<script>\nwindow.addEventListener('load', function () {{\n\
+         try {{\n{body_script}\n}} catch (e) {{ window.probe.push('EXCEPTION ' + e + ' ' + e.stack); }}\n}});\n</script>\n</body>"
+    );
+    assert!(page.contains("<head>") && page.contains("</body>"));
+    let inner = page.replacen("<head>", &head, 1).replace("</body>", &body);
+    // The frame's document has the outer page's base URL, so the pictures
+    // load as they would; `</` is escaped so the string cannot close the
+    // script that holds it.
+    let literal = serde_json::to_string(&inner).unwrap().replace("</", "<\\/");
+    let outer = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">\n\
+         <iframe id=\"frame\" width=\"{width}\" height=\"{height}\" style=\"border:0; display:block\"></iframe>\n\
+         <script>\nvar frame = document.getElementById('frame');\n\
+         frame.addEventListener('load', function () {{\n\
+           var out = document.createElement('pre'); out.id = 'probe-out';\n\
+           var lines = frame.contentWindow.probe || ['EXCEPTION the page did not load'];\n\
+           out.textContent = lines.join('\\n'); document.body.appendChild(out);\n\
+         }});\nframe.srcdoc = {literal};\n</script></body></html>"
+    );
+    let probe = dir.join("probe.html");
+    std::fs::write(&probe, outer).unwrap();
+    let url = format!("file://{}", probe.display());
+    let size = format!("--window-size={},{}", width.max(500) + 40, height + 200);
+    let Some(output) = chromium(&[
+        &size,
+        "--hide-scrollbars",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        &url,
+    ]) else {
+        panic!("chromium --dump-dom did not finish within a minute");
+    };
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "chromium failed: {dom}");
+    let marker = "id=\"probe-out\">";
+    let start = dom.find(marker).expect("the probe ran") + marker.len();
+    let end = start + dom[start..].find("</pre>").expect("probe end");
+    dom[start..end]
+        .lines()
+        .map(|l| {
+            l.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
 }
