@@ -44,7 +44,7 @@ pub fn write_spec(dir: &Path, file: &str, text: &str) -> PathBuf {
 }
 
 /// Every data row of every runs table in `dir`, sorted: the comparable
-/// content of a sweep, bit for bit.
+/// content of a sweep, bit for bit. Safe to call while a sweep writes.
 pub fn sorted_rows(dir: &Path) -> Vec<String> {
     let mut rows = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -52,6 +52,11 @@ pub fn sorted_rows(dir: &Path) -> Vec<String> {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         if name.starts_with("runs") && name.ends_with(".csv") {
             let text = std::fs::read_to_string(&path).unwrap();
+            if !text.contains('\n') {
+                // Created, header not yet written (or killed before it):
+                // a state readers treat as an empty table.
+                continue;
+            }
             let mut lines = text.lines();
             let header = lines.next().unwrap_or("");
             assert!(
