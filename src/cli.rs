@@ -39,6 +39,58 @@ pub enum Command {
     Data(DataArgs),
     /// Measure kernel throughput in sample-steps per second
     Bench(BenchArgs),
+    /// Boundary metrics of a plane sweep: box-counting dimension, basin
+    /// entropy, boundary share per level
+    Boundary(BoundaryArgs),
+    /// Sweep a window around a point of a plane sweep, with its settings
+    Zoom(ZoomArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BoundaryArgs {
+    /// Results directory of a plane sweep
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print the metrics as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ZoomArgs {
+    /// Results directory of a plane sweep (the parent)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Centre of the window, on the plane's two axes in order (c,d on the
+    /// c-d plane)
+    #[arg(long, value_name = "X,Y", value_parser = parse_pair, allow_hyphen_values = true)]
+    pub at: [f64; 2],
+
+    /// Width of the (square) window, in parameter units
+    #[arg(long, value_name = "W", value_parser = parse_positive, allow_hyphen_values = true)]
+    pub width: f64,
+
+    /// Train the zoom in this precision instead of the parent's (f64 keeps
+    /// starts distinct down to widths near 1e-12)
+    #[arg(long)]
+    pub precision: Option<Precision>,
+
+    /// Points per axis of the window's level 0 [default: the parent's]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub points: Option<u32>,
+
+    /// Results directory of the zoom [default: results/<parent name>-zoom-<k>]
+    #[arg(long, value_name = "DIR2")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+
+    /// Picture format of the heatmaps drawn at the end: png or svg
+    #[arg(long, default_value = "png")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +143,11 @@ pub struct SweepArgs {
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// A refined sweep ([refine] levels) stops after this level (0 is the
+    /// grid as given); for job arrays that run one level each
+    #[arg(long, value_name = "L")]
+    pub level: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +162,11 @@ pub struct RenderArgs {
     /// Results directory of a sweep
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+
+    /// On a refined plane, wash out the filled cells of the outcome maps so
+    /// that the trained ones show
+    #[arg(long)]
+    pub show_runs: bool,
 
     /// Picture format: png or svg
     #[arg(long, default_value = "png")]
@@ -275,6 +337,17 @@ fn parse_start(text: &str) -> Result<[f64; 4], String> {
         *slot = parse_finite(field).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(start)
+}
+
+fn parse_pair(text: &str) -> Result<[f64; 2], String> {
+    let fields: Vec<&str> = text.split(',').map(str::trim).collect();
+    if fields.len() != 2 {
+        return Err(format!(
+            "expected two comma-separated numbers, the point on the plane's two axes (e.g. 0.3,-0.45), got {}",
+            fields.len()
+        ));
+    }
+    Ok([parse_finite(fields[0])?, parse_finite(fields[1])?])
 }
 
 fn parse_finite(text: &str) -> Result<f64, String> {

@@ -6,6 +6,7 @@
 //! (the lane kernel in `train/kernel.rs`), [`classify`] labels them.
 
 pub mod benchmark;
+pub mod boundary;
 pub mod classify;
 pub mod cli;
 pub mod commands;

@@ -15,6 +15,9 @@
 #    completes the sweep with exactly the rows of a local unsharded run, none
 #    duplicated.
 #
+# 3. "refined": a refined plane ([refine] levels = 2) submitted as one
+#    3-task array per level gives exactly the rows of a local run.
+#
 # Settings (environment):
 #   BASINMAP_SLURM_DIR    the test cluster's state   [/tmp/basinmap-slurm-it]
 #   BASINMAP_SLURM_PORT   its slurmctld port (slurmd: +1)   [16817]
@@ -297,6 +300,32 @@ scenario_resubmit() {
     check_render_job "$render_job" "$C"
 }
 
+# ---- scenario 3: a refined plane, one array per level = one unsharded run ------
+scenario_refined() {
+    write_spec "$work/refined.toml" slurm-refined 9 '"relu", "selu"' 1 600 128
+    printf '\n[refine]\nlevels = 2\n' >>"$work/refined.toml"
+    "$BASINMAP" run "$work/refined.toml" --out "$work/R" --threads 2 --quiet >/dev/null
+    log "local unsharded refined run: $work/R ($(rows_in "$work/R/runs.csv") runs)"
+
+    submit "$work/refined.toml" "$work/S" --tasks 3 --cpus-per-task="$cpus" --time=00:10:00
+    # shellcheck disable=SC2154 # set by submit's eval
+    local jobs=($level_jobs)
+    ((${#jobs[@]} == 3)) || fail "expected one array per level 0..2, got '${level_jobs:-}'"
+    wait_jobs "${jobs[@]}" "$render_job"
+    local j k
+    for j in "${!jobs[@]}"; do
+        for k in 0 1 2; do
+            [[ $(task_state "${jobs[$j]}" "$k") == COMPLETED ]] || fail "level $j task $k is $(task_state "${jobs[$j]}" "$k")"
+            grep -q -- "--shard $((k + 1))/3 --level $j" "$work/S/slurm-logs/basinmap-${jobs[$j]}_$k.out" \
+                || fail "level $j task $k did not run shard $((k + 1))/3 --level $j"
+        done
+    done
+    log "level arrays ${jobs[*]}: every task COMPLETED, each after the level before"
+    check_same_rows "$work/S" "$work/R"
+    check_status_complete "$work/S"
+    check_render_job "$render_job" "$work/S"
+}
+
 passed=0 failed=0
 run_scenario() { # NAME FUNCTION
     log "== $1"
@@ -322,6 +351,7 @@ run_scenario() { # NAME FUNCTION
 
 run_scenario "array: 3 tasks = one unsharded run" scenario_array
 run_scenario "resubmit: scancel + SIGKILL mid-run, resubmit, same rows" scenario_resubmit
+run_scenario "refined: one array per level = one unsharded run" scenario_refined
 
 log "took $((SECONDS - started))s"
 echo "slurm: $passed passed, $failed failed"

@@ -3,6 +3,10 @@
 # shard i+1 of N of SPEC into DIR, and a render job that draws DIR's heatmaps
 # once every task has succeeded (--dependency=afterok).
 #
+# A refined sweep ([refine] levels = L) gets one array per level 0..L, each
+# task running `--level K` of its shard, each array starting once the one
+# before has succeeded: a level's points depend on all of the level before.
+#
 #   scripts/slurm/submit.sh SPEC DIR [--tasks N] [--only LIST] [sbatch options...]
 #
 #   --tasks N     number of array tasks = shards [4]
@@ -16,7 +20,8 @@
 #
 # Job logs go to DIR/slurm-logs/ (basinmap-<array>_<task>.out,
 # render-<job>.out) unless --output is given.
-# Prints the two job ids as `array_job=ID` and `render_job=ID` on stdout.
+# Prints the job ids as `array_job=ID` (the last level's array, with
+# `level_jobs="ID0 ID1 ..."` for a refined sweep) and `render_job=ID`.
 # Environment: BASINMAP  the basinmap binary [basinmap on PATH, else this
 #              repository's target/release/basinmap]
 set -euo pipefail
@@ -106,18 +111,38 @@ else
 fi
 
 array=${only:-0-$((tasks - 1))}
-array_job=$(sbatch --parsable --array="$array" "${logs[@]}" "${extra[@]}" \
-    "$here/sweep.sbatch" "$spec" "$dir" "$tasks")
-array_job=${array_job%%;*}
+# Levels of a refined sweep: the `levels` key of its [refine] table.
+levels=$(awk '/^[[:space:]]*\[/ { in_refine = ($0 ~ /^[[:space:]]*\[refine\]/) }
+    in_refine && /^[[:space:]]*levels[[:space:]]*=/ { sub(/.*=[[:space:]]*/, ""); sub(/[^0-9].*/, ""); print; exit }' "$spec")
+array_job="" level_jobs=""
+if [[ -n $levels ]]; then
+    for ((level = 0; level <= levels; level++)); do
+        after=()
+        [[ -n $array_job ]] && after=(--dependency="afterok:$array_job" --kill-on-invalid-dep=yes)
+        array_job=$(sbatch --parsable --array="$array" "${after[@]}" "${logs[@]}" "${extra[@]}" \
+            "$here/sweep.sbatch" "$spec" "$dir" "$tasks" "$level")
+        array_job=${array_job%%;*}
+        level_jobs="$level_jobs $array_job"
+    done
+    level_jobs=${level_jobs# }
+else
+    array_job=$(sbatch --parsable --array="$array" "${logs[@]}" "${extra[@]}" \
+        "$here/sweep.sbatch" "$spec" "$dir" "$tasks")
+    array_job=${array_job%%;*}
+fi
 render_job=$(sbatch --parsable --dependency="afterok:$array_job" --kill-on-invalid-dep=yes "${render_logs[@]}" "${render_extra[@]}" \
     "$here/render.sbatch" "$dir")
 render_job=${render_job%%;*}
 
 {
+    if [[ -n $levels ]]; then
+        echo "submitted one array per level 0..$levels: jobs $level_jobs, each after the one before (tasks $array of $tasks, task i runs shard i+1/$tasks of that level) of $spec -> $dir"
+    fi
     echo "submitted array job $array_job: tasks $array of $tasks (task i runs shard i+1/$tasks) of $spec -> $dir"
     echo "submitted render job $render_job: runs when every task of $array_job has succeeded"
     echo "watch: squeue -j $array_job,$render_job    progress: $BASINMAP status $dir"
     if ((${#logs[@]})); then echo "job logs: $dir/slurm-logs/"; fi
 } >&2
 echo "array_job=$array_job"
+[[ -z $level_jobs ]] || echo "level_jobs=\"$level_jobs\""
 echo "render_job=$render_job"

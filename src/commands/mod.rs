@@ -1,6 +1,7 @@
 //! One file per command; each turns parsed arguments into work.
 
 pub mod bench;
+pub mod boundary;
 pub mod data;
 pub mod open;
 pub mod render;
@@ -9,6 +10,7 @@ pub mod run;
 pub mod status;
 pub mod summary;
 pub mod train;
+pub mod zoom;
 
 use crate::classify::ClassifyConfig;
 use crate::cli::{Command, SettingsArgs};
@@ -31,6 +33,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Train(args) => train::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Data(args) => data::run(args),
+        Command::Boundary(args) => boundary::run(args),
+        Command::Zoom(args) => zoom::run(args),
     }
 }
 

@@ -12,17 +12,31 @@ pub fn run(args: RenderArgs) -> Result<()> {
     let dir = ResultsDir::open(&args.dir, Access::Read)?;
     let stored = dir.load_runs()?;
     let records: Vec<_> = stored.by_id.into_values().collect();
-    let report = render_sweep(&dir.path, &dir.spec, &dir.grid, &records, args.format)?;
+    let mut spec = dir.spec.clone();
+    spec.render.show_runs |= args.show_runs;
+    let trained = records.len();
+    let report = render_sweep(&dir.path, &spec, &dir.grid, &records, args.format)?;
     let mut out = String::new();
     for picture in &report.pictures {
         let _ = writeln!(out, "{}", dir.path.join(&picture.file).display());
     }
-    let _ = writeln!(
-        out,
-        "{} of {} runs drawn; page: {}",
-        report.runs_done,
-        report.runs_total,
-        report.index.display()
-    );
+    if dir.grid.refinement.is_some() {
+        let _ = writeln!(
+            out,
+            "{} of {} cells drawn ({trained} trained, {} filled); page: {}",
+            report.runs_done,
+            report.runs_total,
+            report.runs_done.saturating_sub(trained),
+            report.index.display()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} of {} runs drawn; page: {}",
+            report.runs_done,
+            report.runs_total,
+            report.index.display()
+        );
+    }
     print_stdout(&out)
 }

@@ -10,7 +10,7 @@ use crate::render::{Format, render_sweep};
 use crate::spec::SweepSpec;
 use crate::store::{ResultsDir, SPEC_FILE};
 use crate::sweep::interrupt::{self, Interrupted, StopSignal};
-use crate::sweep::{SweepOptions, preflight, run_sweep};
+use crate::sweep::{Held, SweepOptions, preflight, run_sweep};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -45,11 +45,35 @@ pub(crate) fn execute(
         threads: args.threads.map(|t| t as usize),
         shard,
         quiet: args.quiet,
+        up_to_level: args.level,
+    };
+    if let Some(level) = args.level {
+        let levels = dir.spec.refine.map_or(0, |r| r.levels);
+        if dir.spec.refine.is_none() || level > levels {
+            anyhow::bail!(
+                "--level {level}: {} has {}; give a level from 0 to {levels}",
+                dir.path.display(),
+                if dir.spec.refine.is_none() {
+                    "no [refine] levels, only the grid as given (level 0)".to_string()
+                } else {
+                    format!("levels 0 to {levels}")
+                }
+            );
+        }
+    }
+    let runs = match &dir.grid.refinement {
+        Some(r) => format!(
+            "a plane refined from {} to {} in {} levels",
+            size_words(r.level_size(0)),
+            size_words(r.size),
+            r.levels
+        ),
+        None => format!("{} runs", dir.meta.total_runs),
     };
     let what = if shard.is_whole() {
-        format!("{} runs", dir.meta.total_runs)
+        runs
     } else {
-        format!("shard {shard} of {} runs", dir.meta.total_runs)
+        format!("shard {shard} of {runs}")
     };
     if !args.quiet {
         eprintln!(
@@ -92,7 +116,27 @@ pub(crate) fn execute(
     let grid = &dir.grid;
     let stored = dir.load_runs()?;
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());
+    if grid.refinement.is_some() {
+        // The other cells are filled: `summary` counts them apart.
+        super::print_stdout("trained runs:\n")?;
+    }
     super::print_stdout(&label_table(&counts))?;
+    if let Some(held) = report.held {
+        let again = if shard.is_whole() {
+            format!("basinmap resume {}", dir.path.display())
+        } else {
+            format!("basinmap resume {} --shard {shard}", dir.path.display())
+        };
+        return super::print_stdout(&match held {
+            Held::Waiting { level } => format!(
+                "level {level}: shard {shard}'s part is done, other shards' is not; level {} needs all of it. Once they have finished, run `{again}` (every shard does the same) to go on\n",
+                level + 1
+            ),
+            Held::Stopped { level } => format!(
+                "stopped after level {level} (--level {level}); `{again}` goes on with the next\n"
+            ),
+        });
+    }
     if shard.is_whole() && report.done_now == 0 && maps_up_to_date(dir, format)? {
         // Nothing new to draw, and nothing is written: a finished
         // directory on a read-only file system runs and resumes.
@@ -103,7 +147,8 @@ pub(crate) fn execute(
         ))
     } else if shard.is_whole() {
         let records: Vec<_> = stored.by_id.into_values().collect();
-        let tally = Tally::new(grid, &records, dir.spec.render.compare);
+        let completed = crate::store::filled::complete(grid, records.clone());
+        let tally = Tally::new(grid, &completed.records, dir.spec.render.compare);
         if let Some(line) = headline(&tally, dir.spec.render.compare) {
             super::print_stdout(&line)?;
         }
@@ -121,6 +166,11 @@ pub(crate) fn execute(
             dir.path.display()
         ))
     }
+}
+
+/// `65×65`.
+pub(crate) fn size_words([u, v]: [usize; 2]) -> String {
+    format!("{u}×{v}")
 }
 
 /// The page every render writes last.

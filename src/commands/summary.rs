@@ -6,7 +6,7 @@ use crate::cli::SummaryArgs;
 use crate::output::tables::{
     GroupAxis, grouped_json, grouped_table, label_counts, label_json, label_table,
 };
-use crate::store::{Access, ResultsDir};
+use crate::store::{Access, ResultsDir, filled};
 use anyhow::{Result, anyhow, bail};
 
 pub fn run(args: SummaryArgs) -> Result<()> {
@@ -29,6 +29,27 @@ pub fn run(args: SummaryArgs) -> Result<()> {
             print_stdout(&format!("{}\n", grouped_json(grid, axis, &records)))
         } else {
             print_stdout(&grouped_table(grid, axis, &records))
+        };
+    }
+    if grid.refinement.is_some() {
+        // Trained and filled cells are counted apart: a filled cell's label
+        // is its coarse cell's, not the outcome of a run from there.
+        let completed = filled::complete(grid, stored.by_id.into_values().collect());
+        let (runs, fills) = completed.records.split_at(completed.runs);
+        let trained = label_counts(&dir.spec.activations, runs.iter());
+        let filled = label_counts(&dir.spec.activations, fills.iter());
+        return if args.json {
+            print_stdout(&format!(
+                "{{\"trained\":{},\"filled\":{}}}\n",
+                label_json(&trained),
+                label_json(&filled)
+            ))
+        } else {
+            print_stdout(&format!(
+                "trained runs:\n{}filled cells (the label of their coarse cell, not trained):\n{}",
+                label_table(&trained),
+                label_table(&filled)
+            ))
         };
     }
     let counts = label_counts(&dir.spec.activations, stored.by_id.values());

@@ -9,11 +9,13 @@
 //! settings and data); chunks are the unit of scheduling, of sharding and of
 //! durable writes.
 
+pub mod refine;
 pub mod shard;
 pub mod starts;
 
 use crate::problem::activation::Activation;
 use crate::spec::{SweepSpec, TrainVariant};
+pub use refine::Refinement;
 pub use shard::Shard;
 use starts::Starts;
 
@@ -47,16 +49,51 @@ pub struct SweepGrid {
     pub activations: Vec<Activation>,
     pub replicates: u32,
     pub starts: Starts,
+    /// A refined plane's shape; its starts are the finest lattice.
+    pub refinement: Option<Refinement>,
 }
 
 impl SweepGrid {
     pub fn new(spec: &SweepSpec) -> SweepGrid {
+        let lattice = spec.lattice();
+        let refinement = spec.refine.map(|refine| {
+            let lens = lattice.axes().map(|(_, axis)| axis.len());
+            let mut varying = (0..4).filter(|&i| lens[i] > 1);
+            let axes = [varying.next().unwrap_or(0), varying.next().unwrap_or(1)];
+            Refinement {
+                levels: refine.levels,
+                axes,
+                size: axes.map(|i| lens[i]),
+            }
+        });
         SweepGrid {
             variants: spec.train.variants(),
             activations: spec.activations.clone(),
             replicates: spec.replicates,
-            starts: Starts::new(&spec.grid),
+            starts: Starts::new(&lattice),
+            refinement,
         }
+    }
+
+    /// Number of groups (variant, activation, replicate): the planes a
+    /// refined sweep refines separately.
+    pub fn group_count(&self) -> u64 {
+        self.groups()
+    }
+
+    /// A refined sweep's planes, one per group in group order, as far as
+    /// the labels stored for run ids (`stored(id)`) let them be known.
+    pub fn plan_planes(
+        &self,
+        refinement: &Refinement,
+        stored: impl Fn(u64) -> Option<crate::classify::Label> + Sync,
+    ) -> Vec<refine::PlaneState> {
+        use rayon::prelude::*;
+        let points = self.points();
+        (0..self.groups())
+            .into_par_iter()
+            .map(|group| refinement.plan(|point| stored(group * points + point)))
+            .collect()
     }
 
     /// Starting points per group (variant, activation, replicate).

@@ -28,6 +28,14 @@ impl Starts {
         }
     }
 
+    /// Values per axis of a lattice; `None` for sampled starts.
+    pub fn lattice_lens(&self) -> Option<[usize; 4]> {
+        match self {
+            Starts::Lattice(l) => Some(l.axes.each_ref().map(Vec::len)),
+            Starts::Sample(_) => None,
+        }
+    }
+
     /// How many starts.
     pub fn count(&self) -> u64 {
         match self {

@@ -642,7 +642,7 @@
     list.textContent = '';
     if (!curves.length) {
       svg.setAttribute('hidden', '');
-      note.textContent = D.detail ? 'No finished run at this start yet.' :
+      note.textContent = D.detail ? 'No trained run at this start: not run yet, or filled by refinement (it took the label its coarse cell\'s corners share).' :
         'The learned functions are not drawn: the maps hold ' + count(D.map_runs) + ' runs, more than the page embeds details for (' + count(D.detail_budget) + '). The command below reruns one.';
       return;
     }

@@ -283,7 +283,9 @@ fn plane_data(facets: &Facets, records: &[RunRecord], plane: &Plane, detail: boo
                         None => '.',
                     });
                     if detail {
+                        // A filled cell (refinement) has a label but no run.
                         let values = runs[0]
+                            .filter(|r| r.record < facets.filled_from)
                             .map(|r| details(&records[r.record]))
                             .unwrap_or([f32::NAN; 9]);
                         for v in values {

@@ -57,10 +57,16 @@ impl Panel {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum MarkerShape {
     Circle,
     Diamond,
+    /// A rectangle `width × height` cells around the marker's point: a
+    /// zoom's window on its parent's map.
+    Window {
+        width: f64,
+        height: f64,
+    },
 }
 
 /// A point drawn on every panel, in fractional cell indices.
@@ -666,7 +672,17 @@ fn draw<DB: DrawingBackend>(
             root.draw_text(figure.y.name, &name_style, (x, oy + panel_h / 2))?;
         }
         for marker in &figure.markers {
-            draw_marker(root, marker.shape, layout.point(p, marker.x, marker.y))?;
+            if let MarkerShape::Window { width, height } = marker.shape {
+                let (x0, y0) = layout.point(p, marker.x - width / 2.0, marker.y - height / 2.0);
+                let (x1, y1) = layout.point(p, marker.x + width / 2.0, marker.y + height / 2.0);
+                // At least a few pixels, so a deep zoom's window shows.
+                let (x0, x1) = (x0.min(x1 - 3), x1.max(x0 + 3));
+                let (y0, y1) = (y0.max(y1 + 3), y1.min(y0 - 3));
+                root.draw(&Rectangle::new([(x0, y0), (x1, y1)], BLACK.stroke_width(4)))?;
+                root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(2)))?;
+            } else {
+                draw_marker(root, marker.shape, layout.point(p, marker.x, marker.y))?;
+            }
         }
     }
     draw_legend(root, figure, layout)
@@ -786,6 +802,7 @@ fn draw_marker<DB: DrawingBackend>(
             root.draw(&Circle::new((x, y), r, BLACK.stroke_width(4)))?;
             root.draw(&Circle::new((x, y), r, WHITE.stroke_width(2)))?;
         }
+        MarkerShape::Window { .. } => {}
         MarkerShape::Diamond => {
             let r = r + 1;
             let path = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];

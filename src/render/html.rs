@@ -8,8 +8,10 @@ use super::heatmap::format_value;
 use super::palette::{NOT_RUN, PairOutcome, hex, label_color};
 use super::tally::{Tally, VariantTally};
 use super::{Picture, PictureKind, RenderOptions};
+use crate::boundary::planes::PlaneBoundary;
 use crate::classify::{ClassifyConfig, Label};
 use crate::spec::SweepSpec;
+use crate::spec::ZoomOrigin;
 use crate::stats::Fraction;
 use anyhow::Result;
 use std::fmt::Write;
@@ -115,8 +117,9 @@ pub(crate) fn write_index(
     training: &str,
     pictures: &[Picture],
     explorer: Option<&ExplorerData>,
+    extras: &[String],
 ) -> Result<PathBuf> {
-    let page = page(dir, spec, tally, training, pictures, explorer);
+    let page = page(dir, spec, tally, training, pictures, explorer, extras);
     let path = dir.join("index.html");
     crate::store::write_atomically(&path, page.as_bytes())?;
     Ok(path)
@@ -129,6 +132,7 @@ fn page(
     training: &str,
     pictures: &[Picture],
     explorer: Option<&ExplorerData>,
+    extras: &[String],
 ) -> String {
     let options = &spec.render;
     let mut h = String::new();
@@ -219,6 +223,9 @@ fn page(
             );
         }
     }
+    for extra in extras {
+        h.push_str(extra);
+    }
     let _ = writeln!(
         h,
         "<h2 id=\"labels\">What the colors mean</h2>\n<dl class=\"labels\">"
@@ -265,6 +272,73 @@ fn page(
         );
     }
     let _ = writeln!(h, "</body>\n</html>");
+    h
+}
+
+/// A zoom's link back to its parent, with the window marked on the
+/// parent's outcome map (`picture`).
+pub(crate) fn zoom_section(
+    spec: &SweepSpec,
+    origin: &ZoomOrigin,
+    picture: &str,
+    parent_page: &str,
+) -> String {
+    let at: Vec<String> = origin.at.iter().map(|v| v.to_string()).collect();
+    format!(
+        "<h2 id=\"zoom\">Zoomed from its parent</h2>\n<p>This sweep is a window of width {} around ({}) in the plane of \
+         <a href=\"{href}\">its parent sweep</a>, with the parent's settings ({}). The window is marked on the parent's map:</p>\n\
+         <figure><img src=\"{src}\" alt=\"the parent's outcome map with this window marked\" style=\"max-width:100%\"></figure>\n",
+        origin.width,
+        escape(&at.join(", ")),
+        escape(&spec.name),
+        href = escape(parent_page),
+        src = escape(picture),
+    )
+}
+
+/// The boundary metrics of every plane, as `basinmap boundary` prints them.
+pub(crate) fn boundary_section(planes: &[PlaneBoundary], dir: &str) -> String {
+    let mut h = String::from(
+        "<h2 id=\"boundary\">Basin boundaries</h2>\n<p>Are the borders between outcomes smooth curves or fractal? \
+         Per plane: the box-counting dimension of the boundary cells (cells with a neighbour of another label; 1 for a \
+         smooth curve, more for a fractal one) with its standard error and the box sizes fitted; the basin entropy \
+         S<sub>b</sub> and boundary basin entropy S<sub>bb</sub> over 5×5-cell boxes (S<sub>bb</sub> &gt; ln 2 is a \
+         sufficient sign of a fractal boundary); and the share of the plane that is boundary, per refinement level.</p>\n\
+         <div class=\"scroll\"><table class=\"boundary\"><thead><tr><th>activation</th><th>setting</th><th>replicate</th>\
+         <th>dimension</th><th>fit (cells)</th><th>S<sub>b</sub></th><th>S<sub>bb</sub></th><th>boundary share by level</th></tr></thead><tbody>\n",
+    );
+    for p in planes {
+        let (dimension, fit) = match &p.box_counting {
+            Some(b) => (
+                format!("{:.3} ± {:.3}", b.dimension, b.standard_error),
+                format!("{}–{}", b.fit_range.0, b.fit_range.1),
+            ),
+            None => ("–".to_string(), "–".to_string()),
+        };
+        let (sb, sbb) = match &p.entropy {
+            Some(e) => (format!("{:.4}", e.sb), format!("{:.4}", e.sbb)),
+            None => ("–".to_string(), "–".to_string()),
+        };
+        let shares: Vec<String> = p
+            .boundary_share
+            .iter()
+            .map(|s| s.map_or("–".to_string(), |s| format!("{:.1}%", 100.0 * s)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{dimension}</td><td>{fit}</td><td>{sb}</td><td>{sbb}</td><td>{}</td></tr>",
+            escape(&p.activation),
+            escape(&p.variant),
+            p.replicate,
+            shares.join(" ")
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</tbody></table></div>\n<p>A dimension needs a plane at least 257 cells across (refine it with [refine] levels). \
+         <code>basinmap boundary {}</code> prints the same, and <code>--json</code> the box counts.</p>",
+        escape(dir)
+    );
     h
 }
 

@@ -46,6 +46,7 @@ pub mod tally;
 pub mod training_plot;
 pub mod training_words;
 pub mod viewer;
+pub mod zoom_window;
 
 pub use heatmap::HeatmapLayout;
 pub(crate) use viewer::open_in_viewer;
@@ -210,6 +211,9 @@ pub fn render_sweep(
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     crate::store::remove_stale_temporaries(dir);
+    // A refined plane is drawn at its finest level, filled cells included.
+    let completed = crate::store::filled::complete(grid, records.to_vec());
+    let records = &completed.records[..];
     let tally = Tally::new(grid, records, options.compare);
     let training = training_words::training_summary(spec, &grid.variants);
     let (jobs, runs_ignored, facets) = if spec.grid.sample.is_some() {
@@ -226,7 +230,10 @@ pub fn render_sweep(
             None,
         )
     } else {
-        let facets = Facets::new(spec, grid, records);
+        let mut facets = Facets::new(spec, grid, records);
+        if completed.runs < records.len() {
+            facets.filled_from = completed.runs;
+        }
         let off_grid = facets.off_grid;
         (
             plan(&facets, options, &training, format),
@@ -260,7 +267,38 @@ pub fn render_sweep(
     let explorer = facets.and_then(|facets| {
         explorer::ExplorerData::new(spec, grid, &facets, records, &pictures, spec_path)
     });
-    let index = html::write_index(dir, spec, &tally, &training, &pictures, explorer.as_ref())?;
+    let mut extras = Vec::new();
+    if let Some(origin) = &spec.zoom
+        && let Some((file, page)) = zoom_window::draw(dir, origin, format)?
+    {
+        extras.push(html::zoom_section(spec, origin, &file, &page));
+    }
+    if spec.grid.sample.is_none() {
+        let labels: std::collections::HashMap<u64, crate::classify::Label> = records
+            [..completed.runs]
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    grid.find(r.start, r.activation, r.replicate, r.variant)?,
+                    r.label(),
+                ))
+            })
+            .collect();
+        if let Ok(planes) =
+            crate::boundary::planes::plane_boundaries(grid, |id| labels.get(&id).copied())
+        {
+            extras.push(html::boundary_section(&planes, &dir.display().to_string()));
+        }
+    }
+    let index = html::write_index(
+        dir,
+        spec,
+        &tally,
+        &training,
+        &pictures,
+        explorer.as_ref(),
+        &extras,
+    )?;
     Ok(RenderReport {
         index,
         pictures,
@@ -341,7 +379,7 @@ fn plan(facets: &Facets, options: &RenderOptions, training: &str, format: Format
             PictureKind::Outcome,
             format!("outcome-{}.{ext}", p.stem()),
             p,
-            outcome_map::figure(facets, p, training),
+            outcome_map::figure(facets, p, training, options.show_runs),
         );
     }
     let (first, second) = options.compare;

@@ -11,6 +11,7 @@ use super::plane::{Plane, original_start_markers};
 use super::sweep_cells::{Facets, SweepCells};
 use super::tally::{percent, thousands};
 use crate::classify::Label;
+use plotters::style::RGBColor;
 
 /// Swatches for every label and "not run", in a fixed order.
 pub(crate) fn label_legend() -> Vec<Swatch> {
@@ -69,19 +70,41 @@ pub(crate) fn converged_shares(cells: &SweepCells, plane: &Plane) -> String {
     shares.join(", ")
 }
 
-pub(crate) fn figure(facets: &Facets, plane: &Plane, training: &str) -> (HeatmapFigure, String) {
+/// A filled cell's color under `--show-runs`: its label's, washed out, so
+/// the trained cells stand out along the boundaries.
+fn filled_tint(color: RGBColor) -> RGBColor {
+    let wash = |c: u8| ((u16::from(c) + 2 * 255) / 3) as u8;
+    RGBColor(wash(color.0), wash(color.1), wash(color.2))
+}
+
+pub(crate) fn figure(
+    facets: &Facets,
+    plane: &Plane,
+    training: &str,
+    show_runs: bool,
+) -> (HeatmapFigure, String) {
     let cells = facets.first();
     // With replicates a cell shows its majority label: the notes count
     // starts, as drawn, not runs.
     let panels = activation_panels(facets, |cells, act| {
+        let (mut converged, mut finished) = (0, 0);
         let colors = plane_cells(cells, plane, |idx| {
-            majority_label(cells.replicates_at(act, idx)).map_or(NOT_RUN, label_color)
+            let runs = cells.replicates_at(act, idx);
+            let Some(label) = majority_label(runs) else {
+                return NOT_RUN;
+            };
+            finished += 1;
+            converged += usize::from(label == Label::Converged);
+            let filled = runs
+                .iter()
+                .flatten()
+                .all(|r| r.record >= facets.filled_from);
+            if show_runs && filled {
+                filled_tint(label_color(label))
+            } else {
+                label_color(label)
+            }
         });
-        let converged = colors
-            .iter()
-            .filter(|&&c| c == label_color(Label::Converged))
-            .count();
-        let finished = colors.iter().filter(|&&c| c != NOT_RUN).count();
         let note = share_note("converged", converged, finished, cell_unit(cells));
         (colors, note)
     });

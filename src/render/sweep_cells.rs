@@ -7,6 +7,7 @@ use crate::grid::SweepGrid;
 use crate::problem::activation::Activation;
 use crate::spec::SweepSpec;
 use crate::store::RunRecord;
+use std::collections::HashMap;
 
 /// Parameter names in axis order.
 pub(crate) const AXIS_NAMES: [&str; 4] = ["a", "b", "c", "d"];
@@ -40,14 +41,25 @@ pub struct SweepCells {
     pub done: usize,
     /// Records whose start, activation or replicate is not in the spec.
     pub off_grid: usize,
+    /// Axis value (as bits) to its index, per axis: placing a record is a
+    /// lookup, not a search (a refined plane places millions).
+    lookup: [HashMap<u64, usize>; 4],
 }
 
 impl SweepCells {
     /// An empty grid of runs for `spec`'s starts, activations and replicates.
     fn empty(spec: &SweepSpec) -> SweepCells {
-        let axes = spec.grid.axes().map(|(_, axis)| axis.values());
+        let axes = spec.lattice().axes().map(|(_, axis)| axis.values());
         let points: usize = axes.iter().map(Vec::len).product();
+        let lookup = std::array::from_fn(|k| {
+            axes[k]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.to_bits(), i))
+                .collect()
+        });
         SweepCells {
+            lookup,
             axes,
             activations: spec.activations.clone(),
             replicates: spec.replicates,
@@ -72,8 +84,9 @@ impl SweepCells {
             return false;
         }
         let mut idx = [0usize; 4];
-        for ((slot, values), &v) in idx.iter_mut().zip(&self.axes).zip(&record.start) {
-            match index_of(values, v) {
+        for (k, (slot, &v)) in idx.iter_mut().zip(&record.start).enumerate() {
+            let exact = self.lookup[k].get(&v.to_bits()).copied();
+            match exact.or_else(|| index_of(&self.axes[k], v)) {
                 Some(i) => *slot = i,
                 None => return false,
             }
@@ -203,6 +216,9 @@ pub struct Facets {
     /// Records whose start, activation, replicate or variant is not in the
     /// spec.
     pub off_grid: usize,
+    /// Records from this index on were filled by refinement, not trained
+    /// (`crate::store::filled`); `usize::MAX` when none were.
+    pub filled_from: usize,
 }
 
 impl Facets {
@@ -240,6 +256,7 @@ impl Facets {
             keys,
             done,
             off_grid,
+            filled_from: usize::MAX,
         }
     }
 

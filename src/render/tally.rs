@@ -95,15 +95,12 @@ impl Tally {
                 pair: pair_index.map(|_| PairCounts::default()),
             })
             .collect();
-        // (variant, replicate, start) -> converged? of the pair's runs.
-        let mut pairs: HashMap<(u32, u32, [u64; 4]), [Option<bool>; 2]> = HashMap::new();
+        // (variant, replicate, start's number) -> converged? of the pair's runs.
+        let mut pairs: HashMap<(u32, u32, u64), [Option<bool>; 2]> = HashMap::new();
         for r in records {
-            if grid
-                .find(r.start, r.activation, r.replicate, r.variant)
-                .is_none()
-            {
+            let Some(id) = grid.find(r.start, r.activation, r.replicate, r.variant) else {
                 continue;
-            }
+            };
             let (Some(act), Some(variant)) =
                 (find(r.activation), variants.get_mut(r.variant as usize))
             else {
@@ -118,7 +115,7 @@ impl Tally {
                 } else {
                     continue;
                 };
-                let key = (r.variant, r.replicate, r.start.map(f64::to_bits));
+                let key = (r.variant, r.replicate, id % grid.points());
                 pairs.entry(key).or_default()[side] = Some(r.label() == Label::Converged);
             }
         }

@@ -3,6 +3,7 @@
 //! parser knows it) and what would be valid, before anything runs.
 
 pub mod axis;
+pub mod refine;
 pub mod render;
 pub mod train_axes;
 
@@ -10,6 +11,7 @@ use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
 use anyhow::{Result, anyhow};
 pub use axis::Axis;
+pub use refine::RefineSpec;
 pub use render::{Pin, RenderOptions};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -31,9 +33,27 @@ pub struct SweepSpec {
     pub train: TrainSpec,
     #[serde(default)]
     pub classify: ClassifyConfig,
+    /// Adaptive refinement of a plane, level by level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refine: Option<RefineSpec>,
     /// How the maps are drawn; not part of the sweep's fingerprint.
     #[serde(default)]
     pub render: RenderOptions,
+    /// A zoom's window in its parent sweep (`basinmap zoom`); not part of
+    /// the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoom: Option<ZoomOrigin>,
+}
+
+/// Where a zoom's window lies: its parent's results directory (as `zoom`
+/// was given it), the window's centre on the plane's two axes, and its
+/// width.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoomOrigin {
+    pub parent: std::path::PathBuf,
+    pub at: [f64; 2],
+    pub width: f64,
 }
 
 /// The starting points: each parameter a number, a list or a range; all
@@ -124,18 +144,39 @@ impl SweepSpec {
                 }
             }
         }
+        if let Some(refine) = &self.refine {
+            refine.validate(&self.grid)?;
+        }
         self.train.validate()?;
         self.validate_counts()?;
         self.classify.validate()?;
         self.render.validate()
     }
 
+    /// The lattice runs live on: the grid as given, or its finest level
+    /// when refined (coarser levels are sub-lattices of it).
+    pub fn lattice(&self) -> GridSpec {
+        match self.refine {
+            Some(refine) => self.grid.refined(refine.levels),
+            None => self.grid.clone(),
+        }
+    }
+
     /// How many runs the sweep has, if that fits in a `u64` (run ids do).
+    /// A refined sweep counts its finest lattice: the runs it may need.
     pub fn run_count(&self) -> Option<u64> {
-        let starts = match self.grid.sample {
+        self.runs_on(&self.lattice())
+    }
+
+    /// How many runs its first level has: all of them, unless refined.
+    pub fn first_level_run_count(&self) -> Option<u64> {
+        self.runs_on(&self.grid)
+    }
+
+    fn runs_on(&self, grid: &GridSpec) -> Option<u64> {
+        let starts = match grid.sample {
             Some(sample) => sample.n,
-            None => self
-                .grid
+            None => grid
                 .axes()
                 .iter()
                 .try_fold(1u64, |n, (_, axis)| n.checked_mul(axis.len() as u64))?,
@@ -154,7 +195,7 @@ impl SweepSpec {
                 Some(sample) => format!("{} sampled starts", sample.n),
                 None => {
                     let lens: Vec<String> = self
-                        .grid
+                        .lattice()
                         .axes()
                         .iter()
                         .map(|(_, axis)| axis.len().to_string())

@@ -37,6 +37,14 @@ impl Pin {
 pub struct RenderOptions {
     pub pin: Pin,
     pub compare: (Activation, Activation),
+    /// A refined plane's outcome maps wash out filled cells, so the trained
+    /// ones show (`render --show-runs`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub show_runs: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 impl Default for RenderOptions {
@@ -44,6 +52,7 @@ impl Default for RenderOptions {
         RenderOptions {
             pin: Pin::default(),
             compare: (Activation::Selu, Activation::Softplus),
+            show_runs: false,
         }
     }
 }

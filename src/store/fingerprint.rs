@@ -77,12 +77,14 @@ impl SweepMeta {
     }
 }
 
-/// The part of a spec that decides results: everything but `[render]`, and
+/// The part of a spec that decides results: everything but `[render]` and
+/// `[zoom]`, and
 /// but where a `data.file` lies (its bytes are hashed instead), so the
 /// results directory's own copy of the file is the same sweep.
 fn results_part(spec: &SweepSpec) -> SweepSpec {
     let mut part = SweepSpec {
         render: Default::default(),
+        zoom: None,
         ..spec.clone()
     };
     if part.train.data.file.is_some() {

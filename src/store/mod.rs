@@ -9,6 +9,7 @@
 //! Readers merge every table; a run found in two tables (say, an unsharded
 //! run resumed as shards) counts once.
 
+pub mod filled;
 pub mod fingerprint;
 pub mod record;
 pub mod table;

@@ -3,6 +3,7 @@
 //! counts as done.
 
 pub mod interrupt;
+mod levels;
 pub(crate) mod preflight;
 
 use crate::grid::{Chunk, Shard, SweepGrid};
@@ -22,6 +23,8 @@ pub struct SweepOptions {
     pub threads: Option<usize>,
     pub shard: Shard,
     pub quiet: bool,
+    /// A refined sweep stops after this level (`--level`).
+    pub up_to_level: Option<u32>,
 }
 
 /// How far a sweep (or shard) got.
@@ -35,11 +38,23 @@ pub struct SweepReport {
     pub done_now: u64,
     /// Stopped early by Ctrl-C.
     pub interrupted: bool,
+    /// A refined sweep that stopped before its last level: why, and where.
+    pub held: Option<Held>,
+}
+
+/// Why a refined sweep stopped before its last level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// This shard's part of `level` is done; other shards' is not, and the
+    /// next level needs all of it.
+    Waiting { level: u32 },
+    /// `--level` asked to stop after `level`.
+    Stopped { level: u32 },
 }
 
 impl SweepReport {
     pub fn complete(&self) -> bool {
-        self.done_before + self.done_now == self.shard_runs
+        self.done_before + self.done_now == self.shard_runs && self.held.is_none()
     }
 }
 
@@ -63,75 +78,131 @@ struct Job {
 /// chunk's pending runs only then: beyond the rows already stored, memory
 /// does not grow with the number of runs.
 pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
+    if dir.grid.refinement.is_some() {
+        return levels::run_levels(dir, options);
+    }
     let grid = &dir.grid;
     let shard = options.shard;
-    let table = dir.path.join(table_name(shard));
-    // A damaged table is repaired first (its writer says how), so that
-    // what follows reads it whole.
-    let repaired = match needs_repair(&table, &dir.format)? {
-        true => Some(TableWriter::open(&table, &dir.format)?.0),
-        false => None,
-    };
-    let mut stored = dir.load_runs()?;
+    let mut table = ShardTable::open(dir, shard)?;
+    let mut stored = table.stored.take().expect("loaded");
     let (shard_runs, mut pending) = count_pending(grid, shard, |id| stored.by_id.contains_key(&id));
-    if pending == 0 {
-        return Ok(SweepReport {
-            shard_runs,
-            done_before: shard_runs,
-            done_now: 0,
-            interrupted: false,
-        });
-    }
-    let mut writer = match repaired {
-        Some(writer) => writer,
-        None => {
-            drop(stored);
-            preflight::check_disk(&dir.path, pending, preflight::row_bytes(&dir.spec))?;
-            let (writer, _) = TableWriter::open(&table, &dir.format)?;
-            stored = dir.load_runs()?;
-            pending = count_pending(grid, shard, |id| stored.by_id.contains_key(&id)).1;
-            writer
-        }
-    };
-    let is_done = |id: u64| stored.by_id.contains_key(&id);
-    let done_before = shard_runs - pending;
     let mut report = SweepReport {
         shard_runs,
-        done_before,
+        done_before: shard_runs - pending,
         done_now: 0,
         interrupted: false,
+        held: None,
     };
     if pending == 0 {
         return Ok(report);
     }
+    if table.writer.is_none() {
+        drop(stored);
+        table.start_writing(dir, pending)?;
+        stored = dir.load_runs()?;
+        pending = count_pending(grid, shard, |id| stored.by_id.contains_key(&id)).1;
+        report.done_before = shard_runs - pending;
+        if pending == 0 {
+            return Ok(report);
+        }
+    }
+    let is_done = |id: u64| stored.by_id.contains_key(&id);
+    let chunks = shard_chunk_count(grid, shard)?;
+    let mut progress = Progress::new(shard_runs, report.done_before, options.quiet);
+    let (done_now, interrupted) = execute(
+        dir,
+        options,
+        table.writer.as_mut().expect("opened"),
+        &mut progress,
+        chunks,
+        |k| {
+            pending_job(
+                grid,
+                &grid.chunk(shard_chunk_index(shard, k as u64)),
+                is_done,
+            )
+        },
+    )?;
+    progress.finish();
+    report.done_now = done_now;
+    report.interrupted = interrupted && !report.complete();
+    Ok(report)
+}
 
+/// A shard's runs table: what is stored, and a writer once there is
+/// something to write.
+struct ShardTable {
+    path: std::path::PathBuf,
+    writer: Option<TableWriter>,
+    stored: Option<crate::store::StoredRuns>,
+}
+
+impl ShardTable {
+    /// Reads what is done. A damaged table is repaired first (its writer
+    /// says how), so that what follows reads it whole; an intact one is
+    /// only read, so that a complete directory needs no write access.
+    fn open(dir: &ResultsDir, shard: Shard) -> Result<ShardTable> {
+        let path = dir.path.join(table_name(shard));
+        let writer = match needs_repair(&path, &dir.format)? {
+            true => Some(TableWriter::open(&path, &dir.format)?.0),
+            false => None,
+        };
+        Ok(ShardTable {
+            path,
+            writer,
+            stored: Some(dir.load_runs()?),
+        })
+    }
+
+    /// Locks the table for writing `rows` more rows, after checking the
+    /// disk holds them. Another process may have added rows meanwhile:
+    /// the caller reads what is done again.
+    fn start_writing(&mut self, dir: &ResultsDir, rows: u64) -> Result<()> {
+        if self.writer.is_none() {
+            preflight::check_disk(&dir.path, rows, preflight::row_bytes(&dir.spec))?;
+            self.writer = Some(TableWriter::open(&self.path, &dir.format)?.0);
+        }
+        Ok(())
+    }
+}
+
+/// Trains the jobs `job(0..jobs)` (`None`: nothing left there) on a
+/// `rayon` pool, one job per task, and appends each job's rows durably by
+/// this thread before they count as done. Returns the runs finished and
+/// whether a signal stopped it.
+fn execute(
+    dir: &ResultsDir,
+    options: &SweepOptions,
+    writer: &mut TableWriter,
+    progress: &mut Progress,
+    jobs: usize,
+    job: impl Fn(usize) -> Option<Job> + Sync,
+) -> Result<(u64, bool)> {
+    let grid = &dir.grid;
+    let spec = &dir.spec;
     let data = prepare_data(grid)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
     let stop = interrupt::install();
-    let mut progress = Progress::new(shard_runs, done_before, options.quiet);
     let (sender, receiver) = mpsc::channel::<Vec<RunRecord>>();
-    let spec = &dir.spec;
-    let chunks = shard_chunk_count(grid, shard)?;
-
+    let mut done_now = 0;
     let written = std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
             pool.install(|| {
-                // One chunk per task: chunks differ in cost (elu and selu
-                // skip work on some parts of the plane), and rayon's default
-                // splitting leaves runs of many chunks that a finished
-                // thread cannot take over.
-                (0..chunks)
+                // One job per task: jobs differ in cost (elu and selu skip
+                // work on some parts of the plane), and rayon's default
+                // splitting leaves runs of many jobs that a finished thread
+                // cannot take over.
+                (0..jobs)
                     .into_par_iter()
                     .with_max_len(1)
                     .for_each_with(sender, |sender, k| {
                         if stop.load(Ordering::Relaxed) {
                             return;
                         }
-                        let chunk = grid.chunk(shard_chunk_index(shard, k as u64));
-                        let Some(job) = pending_job(grid, &chunk, is_done) else {
+                        let Some(job) = job(k) else {
                             return;
                         };
                         let activation = spec.activations[job.activation];
@@ -168,15 +239,13 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
                 stop.store(true, Ordering::Relaxed);
                 return Err(err);
             }
-            report.done_now += records.len() as u64;
+            done_now += records.len() as u64;
             progress.advance(records.len() as u64);
         }
         Ok(())
     });
-    progress.finish();
     written?;
-    report.interrupted = stop.load(Ordering::Relaxed) && !report.complete();
-    Ok(report)
+    Ok((done_now, stop.load(Ordering::Relaxed)))
 }
 
 /// Whether the table at `path` holds damage its writer repairs: a damaged
@@ -223,10 +292,18 @@ fn count_pending(grid: &SweepGrid, shard: Shard, is_done: impl Fn(u64) -> bool) 
 }
 
 fn pending_job(grid: &SweepGrid, chunk: &Chunk, is_done: impl Fn(u64) -> bool) -> Option<Job> {
-    let ids: Vec<u64> = (chunk.first..chunk.first + chunk.len)
-        .filter(|&id| !is_done(id))
-        .collect();
-    let key = grid.key(chunk.first);
+    job_of(
+        grid,
+        (chunk.first..chunk.first + chunk.len).collect(),
+        is_done,
+    )
+}
+
+/// The runs `ids` (all of one group) that are not done, as a job.
+fn job_of(grid: &SweepGrid, ids: Vec<u64>, is_done: impl Fn(u64) -> bool) -> Option<Job> {
+    let first = *ids.first()?;
+    let ids: Vec<u64> = ids.into_iter().filter(|&id| !is_done(id)).collect();
+    let key = grid.key(first);
     (!ids.is_empty()).then_some(Job {
         variant: key.variant,
         activation: key.activation,

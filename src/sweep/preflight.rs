@@ -184,14 +184,16 @@ impl Footprint {
         let start_bytes = match spec.grid.sample {
             Some(sample) => u128::from(sample.n) * SAMPLED_START_BYTES,
             None => spec
-                .grid
+                .lattice()
                 .axes()
                 .iter()
                 .map(|(_, axis)| axis.len() as u128 * AXIS_VALUE_BYTES)
                 .sum(),
         };
         Footprint {
-            runs: spec.run_count().unwrap_or(u64::MAX),
+            // A refined sweep's later levels check their own rows' disk
+            // when they know how many they need.
+            runs: spec.first_level_run_count().unwrap_or(u64::MAX),
             data_bytes: data_bytes.saturating_add(scratch),
             start_bytes,
             row_bytes: row_bytes(spec),
@@ -345,7 +347,8 @@ fn existing_ancestor(path: &Path) -> PathBuf {
 fn check_starts(spec: &SweepSpec) -> Result<(), String> {
     let in_f32 = spec.train.precision.values.contains(&Precision::F32);
     let Some(sample) = spec.grid.sample else {
-        for (name, axis) in spec.grid.axes() {
+        // A refined plane's finest level holds every coarser one.
+        for (name, axis) in spec.lattice().axes() {
             axis.validate_distinct(in_f32)
                 .map_err(|e| format!("grid.{name}: {e}"))?;
         }

@@ -5,6 +5,7 @@ mod util;
 
 mod activations;
 mod bad_specs;
+mod boundary;
 mod classify;
 mod cli_train;
 mod commands;
@@ -19,6 +20,7 @@ mod optimizer;
 mod page;
 mod readme;
 mod reference_table;
+mod refine;
 mod render;
 mod sampled;
 mod settled_labels;
