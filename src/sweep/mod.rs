@@ -3,11 +3,11 @@
 //! counts as done.
 
 pub mod interrupt;
-pub(crate) mod preflight;
+pub mod preflight;
 
-use crate::grid::{Chunk, Shard, SweepGrid};
+use crate::grid::{CHUNK_RUNS, Chunk, Shard, SweepGrid};
 use crate::output::progress::Progress;
-use crate::store::table::{HeaderState, TableFormat, TableWriter, read_table};
+use crate::store::table::{HeaderState, TableFormat, TableWriter, scan_table};
 use crate::store::{ResultsDir, RunRecord, table_name};
 use crate::train::config::TrainConfig;
 use crate::train::{PreparedData, train_and_classify};
@@ -60,8 +60,9 @@ struct Job {
 /// added rows meanwhile.
 ///
 /// Chunks are computed from their index as they are taken, and each
-/// chunk's pending runs only then: beyond the rows already stored, memory
-/// does not grow with the number of runs.
+/// chunk's pending runs only then; what is done is read back a line at a
+/// time into one bit per run of the shard ([`DoneRuns`]): memory does not
+/// grow with the number of rows stored.
 pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
     let grid = &dir.grid;
     let shard = options.shard;
@@ -69,11 +70,11 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     // A damaged table is repaired first (its writer says how), so that
     // what follows reads it whole.
     let repaired = match needs_repair(&table, &dir.format)? {
-        true => Some(TableWriter::open(&table, &dir.format)?.0),
+        true => Some(TableWriter::open(&table, &dir.format)?),
         false => None,
     };
-    let mut stored = dir.load_runs()?;
-    let (shard_runs, mut pending) = count_pending(grid, shard, |id| stored.by_id.contains_key(&id));
+    let mut done = DoneRuns::load(dir, shard)?;
+    let (shard_runs, mut pending) = count_pending(grid, shard, |id| done.contains(id));
     if pending == 0 {
         return Ok(SweepReport {
             shard_runs,
@@ -85,15 +86,14 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     let mut writer = match repaired {
         Some(writer) => writer,
         None => {
-            drop(stored);
             preflight::check_disk(&dir.path, pending, preflight::row_bytes(&dir.spec))?;
-            let (writer, _) = TableWriter::open(&table, &dir.format)?;
-            stored = dir.load_runs()?;
-            pending = count_pending(grid, shard, |id| stored.by_id.contains_key(&id)).1;
+            let writer = TableWriter::open(&table, &dir.format)?;
+            done = DoneRuns::load(dir, shard)?;
+            pending = count_pending(grid, shard, |id| done.contains(id)).1;
             writer
         }
     };
-    let is_done = |id: u64| stored.by_id.contains_key(&id);
+    let is_done = |id: u64| done.contains(id);
     let done_before = shard_runs - pending;
     let mut report = SweepReport {
         shard_runs,
@@ -187,12 +187,64 @@ fn needs_repair(path: &Path, format: &TableFormat) -> Result<bool> {
     if !path.exists() {
         return Ok(false);
     }
-    let contents = read_table(path, format)?;
+    let contents = scan_table(path, format, |_| {})?;
     Ok(
         matches!(contents.header, HeaderState::Damaged | HeaderState::Legacy)
             || !contents.damaged.is_empty()
             || contents.unreadable.is_some(),
     )
+}
+
+/// Which runs of a shard are done: one bit per run, by its place among the
+/// shard's chunks (a 64-bit word per chunk of 64 runs). What is read back
+/// from the tables to resume costs an eighth of a byte per run, not a
+/// record per row.
+struct DoneRuns {
+    words: Vec<u64>,
+    points: u64,
+    chunks_per_group: u64,
+    shard: Shard,
+}
+
+impl DoneRuns {
+    /// The runs of `shard` stored in `dir`'s tables (any of them).
+    fn load(dir: &ResultsDir, shard: Shard) -> Result<DoneRuns> {
+        let grid = &dir.grid;
+        let chunks = shard_chunk_count(grid, shard)?;
+        let mut words = Vec::new();
+        words.try_reserve_exact(chunks).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: this machine cannot hold the record of which runs are done ({chunks} chunks of {CHUNK_RUNS} runs, 8 bytes each): shard the sweep with --shard K/N",
+                dir.path.display()
+            )
+        })?;
+        words.resize(chunks, 0);
+        let mut done = DoneRuns {
+            words,
+            points: grid.points(),
+            chunks_per_group: grid.points().div_ceil(CHUNK_RUNS),
+            shard,
+        };
+        dir.scan_runs(|id, _| {
+            if let Some((word, bit)) = done.slot(id) {
+                done.words[word] |= 1u64 << bit;
+            }
+        })?;
+        Ok(done)
+    }
+
+    /// The word and bit of run `id`, if it is one of the shard's.
+    fn slot(&self, id: u64) -> Option<(usize, u64)> {
+        let (group, point) = (id / self.points, id % self.points);
+        let chunk = group * self.chunks_per_group + point / CHUNK_RUNS;
+        let (first, count) = (u64::from(self.shard.index - 1), u64::from(self.shard.count));
+        (chunk % count == first).then(|| ((chunk / count) as usize, point % CHUNK_RUNS))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.slot(id)
+            .is_some_and(|(word, bit)| self.words[word] >> bit & 1 == 1)
+    }
 }
 
 /// The number of chunks of `shard`: every `count`-th chunk from the

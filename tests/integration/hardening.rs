@@ -1,6 +1,6 @@
 //! Issue 14, items 6–12: what is refused before anything is created (data
-//! files, sizes, colliding starts, names), exit statuses after signals,
-//! and a complete directory that is only read.
+//! files, sizes, colliding starts, names; bench sizes), exit statuses after
+//! signals, and a complete directory that is only read.
 
 use crate::util::{available, basinmap, ok, run, stderr, stdout, write_spec};
 use basinmap::grid::{Shard, SweepGrid};
@@ -127,6 +127,7 @@ fn sizes_that_cannot_work_are_refused_up_front_with_the_numbers() {
                 "replicate",
                 "disk",
                 "--shard K/N",
+                "at the measured speed of this machine",
             ],
         ),
         (
@@ -151,7 +152,14 @@ fn sizes_that_cannot_work_are_refused_up_front_with_the_numbers() {
                 .replace("{name}", "disk")
                 .replace("{replicates}", "1")
                 .replace("{extra}", ""),
-            vec!["81000000000000 runs", "disk", "free", "--shard K/N"],
+            vec![
+                "81000000000000 runs",
+                "disk",
+                "free",
+                "--shard K/N",
+                "of computing at the measured speed of this machine",
+                "N shards",
+            ],
         ),
         (
             "data seeds past 2^64",
@@ -306,6 +314,41 @@ fn train_and_data_refuse_data_that_cannot_fit_and_name_the_data_file() {
         stderr(&output)
     );
     assert!(stderr(&output).contains("/nonexistent/xs.txt"));
+}
+
+#[test]
+fn bench_refuses_sizes_it_cannot_hold_naming_the_flag() {
+    // Each aborted (memory allocation failed, or a capacity overflow).
+    for (flag, value) in [
+        ("--n", "1000000000000000"),
+        ("--models", "1000000000000000"),
+        ("--repeats", "18446744073709551615"),
+    ] {
+        let output = run(&["bench", "--act", "relu", "--precision", "f32", flag, value]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{flag}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "{flag}: {message}");
+        for word in ["error: ", flag, value, "memory"] {
+            assert!(message.contains(word), "{flag}: lacks '{word}': {message}");
+        }
+    }
+    // A small bench still runs.
+    let output = run(&[
+        "bench",
+        "--act",
+        "relu",
+        "--precision",
+        "f32",
+        "--models",
+        "64",
+        "--steps",
+        "5",
+        "--n",
+        "16",
+        "--repeats",
+        "1",
+    ]);
+    assert!(ok(&output).contains("relu"));
 }
 
 /// Heavy enough (9216 runs of 2000 steps on 1024 points) to be stopped
