@@ -153,20 +153,8 @@ pub fn even_grid(n: usize) -> Vec<f64> {
 /// Reads x values: one number per line, or a one-column CSV with an optional
 /// header line. Blank lines and lines starting with `#` are skipped.
 pub fn read_x_file(path: &Path) -> Result<Vec<f64>> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read data file {}", path.display()))?;
-    parse_x_file(path, &bytes)
-}
-
-/// [`read_x_file`] on the file's bytes, already read; `path` names it in
-/// messages.
-pub fn parse_x_file(path: &Path, bytes: &[u8]) -> Result<Vec<f64>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read data file {}: it is not UTF-8 text ({e})",
-            path.display()
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read data file {}", path.display()))?;
     let mut xs = Vec::new();
     let mut seen_first = false;
     for (index, line) in text.lines().enumerate() {

@@ -66,8 +66,8 @@ pub struct StoredRuns {
 impl ResultsDir {
     /// Makes `path` ready to run `spec`: creates it, or checks that what it
     /// holds is the same sweep. `data_file` is the data file's bytes as the
-    /// checks before the run read them (read here when `None`), so the
-    /// fingerprint and the directory's copy are of the bytes checked.
+    /// checks before the run read them (read here when `None`): the
+    /// fingerprint and the directory's copy are of the same bytes.
     pub fn prepare(path: &Path, spec: &SweepSpec, data_file: Option<&[u8]>) -> Result<ResultsDir> {
         let grid = SweepGrid::new(spec);
         let meta = SweepMeta::of_data(spec, &grid, data_file)?;

@@ -556,8 +556,10 @@ fn rewrite(
         .iter()
         .map(|(_, range)| range.start)
         .peekable();
+    let mut end = contents.header_end;
     for row in bytes[contents.header_end..].split_inclusive(|&b| b == b'\n') {
-        let start = row.as_ptr() as usize - bytes.as_ptr() as usize;
+        let start = end;
+        end += row.len();
         if damaged.next_if_eq(&start).is_some() {
             continue;
         }

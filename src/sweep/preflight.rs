@@ -17,7 +17,7 @@ use crate::benchmark::{BenchSetup, measure};
 use crate::grid::starts::Sample;
 use crate::grid::{CHUNK_RUNS, Shard};
 use crate::problem::activation::Activation;
-use crate::problem::data::{DataMode, parse_x_file};
+use crate::problem::data::{DataMode, read_x_file};
 use crate::spec::SweepSpec;
 use crate::store::META_FILE;
 use crate::train::config::{Precision, TrainConfig};
@@ -41,8 +41,8 @@ const SAMPLED_START_BYTES: u128 = 96;
 /// What the checks read that the results directory needs too.
 #[derive(Debug, Default)]
 pub struct Checked {
-    /// The data file's bytes, read once: what was checked is what is
-    /// hashed into the fingerprint and copied into the directory.
+    /// The data file's bytes, read once for the fingerprint and the
+    /// directory's copy, so that the two agree.
     pub data_file: Option<Vec<u8>>,
 }
 
@@ -155,8 +155,11 @@ fn read_data_files(
     };
     let key = format!("train.data.file = {:?}", path.display().to_string());
     check_file_size(path, &key, memory)?;
+    // Parsed by the reader training uses (whose source is part of the
+    // kernel id, so it stays as it is), then read once more as the bytes
+    // that are hashed and copied.
+    let xs = read_x_file(path).map_err(|e| format!("{key}: {e:#}"))?;
     let bytes = std::fs::read(path).map_err(|e| format!("{key}: cannot read it: {e}"))?;
-    let xs = parse_x_file(path, &bytes).map_err(|e| format!("{key}: {e:#}"))?;
     counts.insert(path.clone(), xs.len());
     Ok((counts, Some(bytes)))
 }
@@ -282,7 +285,11 @@ impl Footprint {
             ));
         }
         let mut advice = Vec::new();
-        if !memory_fits {
+        if !memory_fits && self.done_bytes > self.data_bytes.saturating_add(self.start_bytes) {
+            advice.push(
+                "too much memory: most of it is the record of done runs (a bit per run); shard the sweep: each of N shards keeps 1/N of it".to_string(),
+            );
+        } else if !memory_fits {
             advice.push(format!(
                 "too much memory: the largest data is {}, held once per replicate ({} of them); use less data or fewer replicates (shards hold all of it too)",
                 self.largest, self.replicates

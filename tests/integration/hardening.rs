@@ -332,6 +332,17 @@ fn bench_refuses_sizes_it_cannot_hold_naming_the_flag() {
             assert!(message.contains(word), "{flag}: lacks '{word}': {message}");
         }
     }
+    // Billions of threads kept spawning for minutes; now refused at once.
+    for command in [&["run", "x.toml"][..], &["resume", "x"], &["bench"]] {
+        let output = run(&[command, &["--threads", "4000000000"]].concat());
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "{command:?}: {message}");
+        assert!(
+            message.contains("--threads") && message.contains("1..=4096"),
+            "{message}"
+        );
+    }
     // A small bench still runs.
     let output = run(&[
         "bench",
@@ -495,4 +506,66 @@ fn a_complete_directory_runs_and_resumes_on_a_read_only_file_system() {
     // The mount was read-only: drawing in another format must fail.
     let output = with_read_only(&out, &["resume", out_arg, "--quiet", "--format", "svg"]).unwrap();
     assert!(!output.status.success(), "the file system was writable");
+}
+
+/// Runs `basinmap render` on a copy of `dir` on a tmpfs with `spare` bytes
+/// free beyond what the copy takes (a private mount namespace), and copies
+/// what it left to `back`; `None` where this machine cannot mount one.
+fn render_on_full_disk(dir: &Path, spare: u64, back: &Path) -> Option<Output> {
+    let probe = Command::new("unshare")
+        .args(["-m", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let used: u64 = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len().div_ceil(4096) * 4096)
+        .sum();
+    let mount = dir.with_extension("tmpfs");
+    std::fs::create_dir_all(&mount).unwrap();
+    std::fs::create_dir_all(back).unwrap();
+    let script = r#"mount -t tmpfs -o size="$1" tmpfs "$2" && cp -a "$3"/. "$2"/ || exit 99
+"$5" render "$2"; status=$?; cp -a "$2"/. "$4"/; exit $status"#;
+    let output = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh", &(used + spare).to_string()])
+        .args([&mount, dir, back])
+        .arg(env!("CARGO_BIN_EXE_basinmap"))
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(99), "{}", stderr(&output));
+    Some(output)
+}
+
+#[test]
+fn rendering_into_a_full_disk_leaves_every_file_whole_and_says_so_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (output, out) = run_text(tmp.path(), "full.toml", &spec_text("full", "1", "1.0", ""));
+    ok(&output);
+    let back = tmp.path().join("back");
+    // Room for a few pages: the first picture's temporary fills it.
+    let Some(output) = render_on_full_disk(&out, 16 * 1024, &back) else {
+        available("tmpfs mounts (unshare -m)", false);
+        return;
+    };
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(message.starts_with("error: "), "{message}");
+    assert!(message.contains("No space left"), "{message}");
+    // Display, not Debug: no `Os { code: 28, … }`.
+    assert!(
+        !message.contains("Os {") && !message.contains("kind:"),
+        "{message}"
+    );
+    // The pictures and page of the last render are still whole, and no
+    // temporary is left.
+    for entry in std::fs::read_dir(&back).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(!name.starts_with(".tmp-"), "left {name}");
+        let before = std::fs::read(out.join(&name)).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{name} changed");
+    }
 }
