@@ -128,11 +128,15 @@ pub struct ResumeArgs {
     pub format: Format,
 }
 
+/// Most worker threads a command starts: more than any machine's cores,
+/// and few enough to start at once (billions kept spawning for minutes).
+const MAX_THREADS: i64 = 4096;
+
 /// How a sweep is spread over cores and machines.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Worker threads [default: every core]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
     pub threads: Option<u32>,
 
     /// Run only the K-th of N disjoint slices (K from 1); in a SLURM array
@@ -250,7 +254,7 @@ pub struct BenchArgs {
     pub repeats: u64,
 
     /// Threads of the all-thread measurement [default: every core]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
     pub threads: Option<u32>,
 }
 

@@ -4,10 +4,13 @@ use super::print_stdout;
 use crate::benchmark::{BenchSetup, isa_name, measure};
 use crate::cli::BenchArgs;
 use crate::problem::activation::Activation;
+use crate::sweep::preflight;
 use crate::train::config::Precision;
 use anyhow::Result;
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    // Sizes this machine cannot hold are refused, not left to abort.
+    preflight::check_bench(args.models, args.n, args.repeats).map_err(anyhow::Error::msg)?;
     let setup = BenchSetup {
         models: args.models as usize,
         steps: args.steps,

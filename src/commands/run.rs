@@ -21,8 +21,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&spec.name));
     // Everything is checked before the directory is created.
-    preflight::check(&spec, &args.spec, &out, shard)?;
-    let dir = ResultsDir::prepare(&out, &spec)?;
+    let checked = preflight::check(&spec, &args.spec, &out, shard)?;
+    let dir = ResultsDir::prepare(&out, &spec, checked.data_file.as_deref())?;
     execute(&dir, &args.sweep, shard, args.format)
 }
 

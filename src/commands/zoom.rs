@@ -27,14 +27,14 @@ pub fn run(args: ZoomArgs) -> Result<()> {
     if let Some(zoom) = &mut spec.zoom {
         zoom.parent = relative_path(&out, &parent.path);
     }
-    preflight::check(
+    let checked = preflight::check(
         &spec,
         &parent.path.join(crate::store::SPEC_FILE),
         &out,
         shard,
     )
     .map_err(|e| zoom_error(e, &args))?;
-    let dir = ResultsDir::prepare(&out, &spec)?;
+    let dir = ResultsDir::prepare(&out, &spec, checked.data_file.as_deref())?;
     execute(&dir, &args.sweep, shard, args.format)
 }
 

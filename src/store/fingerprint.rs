@@ -35,6 +35,25 @@ impl SweepMeta {
         SweepMeta::of_build(spec, grid, TOOL_VERSION, KERNEL_ID)
     }
 
+    /// [`SweepMeta::of`] with the data file's bytes as already read (by
+    /// the checks before a run): what is hashed is what was checked.
+    pub fn of_data(
+        spec: &SweepSpec,
+        grid: &SweepGrid,
+        data_file: Option<&[u8]>,
+    ) -> Result<SweepMeta> {
+        match data_file {
+            Some(bytes) => Ok(SweepMeta::hashed(
+                spec,
+                grid,
+                TOOL_VERSION,
+                KERNEL_ID,
+                bytes,
+            )),
+            None => SweepMeta::of(spec, grid),
+        }
+    }
+
     /// The fingerprint `spec` has when run by the given build.
     pub fn of_build(
         spec: &SweepSpec,
@@ -42,6 +61,29 @@ impl SweepMeta {
         tool_version: &str,
         kernel_id: &str,
     ) -> Result<SweepMeta> {
+        let bytes = match (&spec.train.data.file, uses_file(spec)) {
+            (Some(path), true) => std::fs::read(path)
+                .with_context(|| format!("cannot read data file {}", path.display()))?,
+            _ => Vec::new(),
+        };
+        Ok(SweepMeta::hashed(
+            spec,
+            grid,
+            tool_version,
+            kernel_id,
+            &bytes,
+        ))
+    }
+
+    /// The fingerprint, given the data file's bytes (ignored when the spec
+    /// uses none).
+    fn hashed(
+        spec: &SweepSpec,
+        grid: &SweepGrid,
+        tool_version: &str,
+        kernel_id: &str,
+        data_file: &[u8],
+    ) -> SweepMeta {
         let mut described: Vec<String> = Vec::new();
         for variant in &grid.variants {
             // A data file is identified by its bytes (below), not its path.
@@ -54,12 +96,8 @@ impl SweepMeta {
             }
         }
         let mut data = described.join("; ");
-        if spec.train.data.mode.values.contains(&DataMode::File)
-            && let Some(path) = &spec.train.data.file
-        {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read data file {}", path.display()))?;
-            data.push_str(&format!(" sha256={}", hex(&Sha256::digest(&bytes))));
+        if uses_file(spec) && spec.train.data.file.is_some() {
+            data.push_str(&format!(" sha256={}", hex(&Sha256::digest(data_file))));
         }
         let canonical = serde_json::to_string(&results_part(spec)).expect("spec serialises");
         let mut hasher = Sha256::new();
@@ -67,14 +105,19 @@ impl SweepMeta {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
-        Ok(SweepMeta {
+        SweepMeta {
             fingerprint: hex(&hasher.finalize()),
             tool_version: tool_version.to_string(),
             kernel_id: kernel_id.to_string(),
             data,
             total_runs: grid.total_runs(),
-        })
+        }
     }
+}
+
+/// Whether some variant of `spec` trains on its data file.
+fn uses_file(spec: &SweepSpec) -> bool {
+    spec.train.data.mode.values.contains(&DataMode::File)
 }
 
 /// The part of a spec that decides results: everything but `[render]` and

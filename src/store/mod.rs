@@ -15,13 +15,14 @@ pub mod record;
 pub mod table;
 
 use crate::grid::{Shard, SweepGrid};
+use crate::problem::data::DataMode;
 use crate::spec::SweepSpec;
 use anyhow::{Context, Result, anyhow, bail};
 use fingerprint::{SweepMeta, differences};
 pub use record::RunRecord;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use table::{TableFormat, read_table};
+use table::{TableFormat, scan_table};
 
 pub(crate) const SPEC_FILE: &str = "spec.toml";
 pub(crate) const META_FILE: &str = "sweep.json";
@@ -65,10 +66,12 @@ pub struct StoredRuns {
 
 impl ResultsDir {
     /// Makes `path` ready to run `spec`: creates it, or checks that what it
-    /// holds is the same sweep.
-    pub fn prepare(path: &Path, spec: &SweepSpec) -> Result<ResultsDir> {
+    /// holds is the same sweep. `data_file` is the data file's bytes as the
+    /// checks before the run read them (read here when `None`): the
+    /// fingerprint and the directory's copy are of the same bytes.
+    pub fn prepare(path: &Path, spec: &SweepSpec, data_file: Option<&[u8]>) -> Result<ResultsDir> {
         let grid = SweepGrid::new(spec);
-        let meta = SweepMeta::of(spec, &grid)?;
+        let meta = SweepMeta::of_data(spec, &grid, data_file)?;
         if path.join(META_FILE).exists() {
             let stored = ResultsDir::open(path, Access::Read)?;
             if stored.meta.fingerprint != meta.fingerprint {
@@ -105,10 +108,19 @@ impl ResultsDir {
         // A data file is copied in, and the stored spec names the copy, so
         // the directory stays readable when the original moves or changes.
         let mut stored_spec = spec.clone();
-        if let Some(file) = &spec.train.data.file {
-            let bytes = std::fs::read(file)
-                .with_context(|| format!("cannot read data file {}", file.display()))?;
-            write_atomically(&path.join(fingerprint::DATA_COPY), &bytes)?;
+        let uses_file = spec.train.data.mode.values.contains(&DataMode::File);
+        let copied = uses_file && spec.train.data.file.is_some();
+        if let Some(file) = spec.train.data.file.as_ref().filter(|_| uses_file) {
+            let read;
+            let bytes = match data_file {
+                Some(bytes) => bytes,
+                None => {
+                    read = std::fs::read(file)
+                        .with_context(|| format!("cannot read data file {}", file.display()))?;
+                    &read
+                }
+            };
+            write_atomically(&path.join(fingerprint::DATA_COPY), bytes)?;
             stored_spec.train.data.file = Some(fingerprint::DATA_COPY.into());
         }
         let spec_text = format!(
@@ -120,7 +132,7 @@ impl ResultsDir {
         let meta_text = serde_json::to_string_pretty(&meta).expect("meta serialises");
         // sweep.json last: its presence marks a complete directory header.
         write_atomically(&path.join(META_FILE), meta_text.as_bytes())?;
-        if stored_spec.train.data.file.is_some() {
+        if copied {
             let copy = path.join(fingerprint::DATA_COPY);
             stored_spec.train.data.file = Some(std::path::absolute(&copy).unwrap_or(copy));
         }
@@ -198,17 +210,29 @@ impl ResultsDir {
 
     /// Reads every table, merged and de-duplicated by run id.
     pub fn load_runs(&self) -> Result<StoredRuns> {
-        let grid = &self.grid;
         let mut by_id = HashMap::new();
+        let tables = self.scan_runs(|id, record| {
+            by_id.entry(id).or_insert(record);
+        })?;
+        Ok(StoredRuns { by_id, tables })
+    }
+
+    /// Hands every stored run of the grid to `visit` with its id (a run in
+    /// two tables twice), saying on standard error what cannot be read;
+    /// returns every table with the number of its rows on the grid. Reads a
+    /// line at a time: what it keeps is up to `visit`.
+    pub fn scan_runs(
+        &self,
+        mut visit: impl FnMut(u64, RunRecord),
+    ) -> Result<Vec<(PathBuf, usize)>> {
+        let grid = &self.grid;
         let mut tables = Vec::new();
         for path in self.table_paths()? {
-            let contents = read_table(&path, &self.format)?;
-            if let Some(warning) = contents.warning(&path) {
-                eprintln!("{warning}");
-            }
             let mut placed = 0;
-            let mut off_grid = Vec::new();
-            for (row, record) in contents.records.into_iter().enumerate() {
+            let mut row = 0;
+            let mut off_grid = (0, None);
+            let contents = scan_table(&path, &self.format, |record| {
+                row += 1;
                 match grid.find(
                     record.start,
                     record.activation,
@@ -217,22 +241,26 @@ impl ResultsDir {
                 ) {
                     Some(id) => {
                         placed += 1;
-                        by_id.entry(id).or_insert(record);
+                        visit(id, record);
                     }
-                    None => off_grid.push(row),
+                    None => {
+                        off_grid.0 += 1;
+                        off_grid.1.get_or_insert(row);
+                    }
                 }
+            })?;
+            if let Some(warning) = contents.warning(&path) {
+                eprintln!("{warning}");
             }
-            if !off_grid.is_empty() {
+            if let (count, Some(first)) = off_grid {
                 eprintln!(
-                    "warning: {}: {} row(s) carry this sweep's identity but no run of its grid (the first is intact row {}); they are not counted",
+                    "warning: {}: {count} row(s) carry this sweep's identity but no run of its grid (the first is intact row {first}); they are not counted",
                     path.display(),
-                    off_grid.len(),
-                    off_grid[0] + 1
                 );
             }
-            tables.push((path.clone(), placed));
+            tables.push((path, placed));
         }
-        Ok(StoredRuns { by_id, tables })
+        Ok(tables)
     }
 }
 

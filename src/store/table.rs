@@ -25,7 +25,7 @@ use crate::train::RunOutcome;
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -102,7 +102,6 @@ pub enum HeaderState {
 
 /// What one table holds, and what in it could not be read.
 pub struct TableContents {
-    pub records: Vec<RunRecord>,
     pub header: HeaderState,
     /// Lines that are not readable rows of this sweep, as (line number,
     /// byte range), in file order; an unfinished last line included.
@@ -111,8 +110,10 @@ pub struct TableContents {
     pub foreign: usize,
     /// Set when nothing in the table can be read as this sweep's: why.
     pub unreadable: Option<String>,
-    /// Byte ranges of the intact rows, in file order.
-    intact: Vec<Range<usize>>,
+    /// How many intact rows the table holds.
+    pub rows: usize,
+    /// Where the last intact row ends (the header's end if none does).
+    last_intact_end: usize,
     /// Where the header line ends.
     header_end: usize,
 }
@@ -121,12 +122,11 @@ impl TableContents {
     /// Whether the damage is only an unfinished or damaged end of the file
     /// (what an interruption leaves), with the header intact.
     pub fn damage_is_tail(&self) -> bool {
-        let last_intact = self.intact.last().map_or(self.header_end, |r| r.end);
         self.header == HeaderState::Intact
             && self
                 .damaged
                 .iter()
-                .all(|(_, range)| range.start >= last_intact)
+                .all(|(_, range)| range.start >= self.last_intact_end)
     }
 
     /// The line numbers of the damaged lines, for messages: `"1001, 1002"`
@@ -175,76 +175,91 @@ impl TableContents {
             "warning: {}: {}; the {} intact rows are counted. `basinmap resume` repairs the table and reruns what was lost",
             path.display(),
             problems.join(", and "),
-            self.records.len()
+            self.rows
         ))
     }
 }
 
-/// Reads a table: every intact row, and where the damage is.
-pub(crate) fn read_table(path: &Path, format: &TableFormat) -> Result<TableContents> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(parse_table(&bytes, format))
+/// Reads a table a line at a time, handing each intact row to `row`, and
+/// tells where the damage is. Rows are not kept: memory does not grow
+/// with the table.
+pub(crate) fn scan_table(
+    path: &Path,
+    format: &TableFormat,
+    row: impl FnMut(RunRecord),
+) -> Result<TableContents> {
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    scan_lines(std::io::BufReader::new(file), format, row)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// [`read_table`] on bytes already read.
-pub(crate) fn parse_table(bytes: &[u8], format: &TableFormat) -> TableContents {
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| i + 1);
-    let first = &bytes[..header_end];
+fn scan_lines(
+    mut reader: impl BufRead,
+    format: &TableFormat,
+    mut row: impl FnMut(RunRecord),
+) -> std::io::Result<TableContents> {
+    let mut first = Vec::new();
+    let header_end = reader.read_until(b'\n', &mut first)?;
+    let complete = first.ends_with(b"\n");
     let (header, legacy) = if first == format.header.as_bytes() {
         (HeaderState::Intact, false)
     } else if first == format.legacy_header.as_bytes() {
         (HeaderState::Legacy, true)
-    } else if header_end == bytes.len() && format.header.as_bytes().starts_with(first) {
+    } else if !complete && format.header.as_bytes().starts_with(&first) {
         (HeaderState::Missing, false)
     } else {
         (HeaderState::Damaged, false)
     };
     let mut contents = TableContents {
-        records: Vec::new(),
         header,
         damaged: Vec::new(),
         foreign: 0,
         unreadable: None,
-        intact: Vec::new(),
+        rows: 0,
+        last_intact_end: header_end,
         header_end,
     };
     if header == HeaderState::Missing {
-        return contents;
+        return Ok(contents);
     }
+    let mut first_foreign = None;
+    let mut text = Vec::new();
     let mut start = header_end;
     let mut line = 2;
-    while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| start + i + 1);
-        let text = &bytes[start..end];
-        let row = if text.ends_with(b"\n") {
+    loop {
+        text.clear();
+        let read = reader.read_until(b'\n', &mut text)?;
+        if read == 0 {
+            break;
+        }
+        let end = start + read;
+        let parsed = if text.ends_with(b"\n") {
             parse_line(&text[..text.len() - 1], format, legacy)
         } else {
             Row::Bad
         };
-        match row {
+        match parsed {
             Row::Ours(record) => {
-                contents.records.push(record);
-                contents.intact.push(start..end);
+                row(record);
+                contents.rows += 1;
+                contents.last_intact_end = end;
             }
             Row::Foreign => {
                 contents.foreign += 1;
                 contents.damaged.push((line, start..end));
+                first_foreign.get_or_insert_with(|| foreign_id(&text));
             }
             Row::Bad => contents.damaged.push((line, start..end)),
         }
         start = end;
         line += 1;
     }
+    // Unreadable only when no row reads as this sweep's, so `row` has not
+    // been called.
     if header == HeaderState::Damaged {
         // Rows decide whether the first line was this sweep's header: a
         // table of another layout reads no row at all.
-        if contents.records.is_empty() {
+        if contents.rows == 0 {
             contents.unreadable = Some(if contents.foreign > 0 {
                 format!("its rows belong to another sweep (not {})", format.sweep_id)
             } else {
@@ -253,30 +268,24 @@ pub(crate) fn parse_table(bytes: &[u8], format: &TableFormat) -> TableContents {
                     .to_string()
             });
         }
-    } else if contents.records.is_empty() && contents.foreign > 0 {
+    } else if contents.rows == 0 && contents.foreign > 0 {
         contents.unreadable = Some(format!(
             "its rows belong to another sweep (sweep {}, not {})",
-            foreign_id(bytes, &contents),
+            first_foreign.unwrap_or_default(),
             format.sweep_id
         ));
     }
-    if contents.unreadable.is_some() {
-        contents.records.clear();
-        contents.intact.clear();
-    }
-    contents
+    Ok(contents)
 }
 
-/// The sweep id of the first foreign row, for messages.
-fn foreign_id(bytes: &[u8], contents: &TableContents) -> String {
-    contents
-        .damaged
-        .first()
-        .and_then(|(_, range)| {
-            let line = std::str::from_utf8(&bytes[range.clone()]).ok()?;
-            Some(line.trim_end().rsplit(',').next()?.to_string())
-        })
+/// The sweep id of a foreign row, for messages.
+fn foreign_id(line: &[u8]) -> String {
+    String::from_utf8_lossy(line)
+        .trim_end()
+        .rsplit(',')
+        .next()
         .unwrap_or_default()
+        .to_string()
 }
 
 /// One line of a table, read.
@@ -395,7 +404,8 @@ pub struct TableWriter {
 
 impl TableWriter {
     /// Opens (creating with a header if needed) and locks the table at
-    /// `path`, repairs it, and returns its intact records.
+    /// `path`, and repairs it. It is read a line at a time (its rows are
+    /// not kept), and whole only when damage above its end is rewritten.
     ///
     /// Repair never loses an intact row: an unfinished or damaged end is
     /// cut off; damaged lines further up (or rows of another sweep) are
@@ -403,11 +413,9 @@ impl TableWriter {
     /// atomically; a damaged header is rewritten; a table with no row of
     /// this sweep is moved aside to `NAME.unreadable-K`. Each is said on
     /// standard error.
-    pub fn open(path: &Path, format: &TableFormat) -> Result<(TableWriter, Vec<RunRecord>)> {
+    pub fn open(path: &Path, format: &TableFormat) -> Result<TableWriter> {
         let file = open_locked(path)?;
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let contents = parse_table(&bytes, format);
+        let contents = scan_table(path, format, |_| {})?;
         if let Some(reason) = &contents.unreadable {
             let aside = free_name(path, "unreadable");
             std::fs::rename(path, &aside)
@@ -429,14 +437,15 @@ impl TableWriter {
                 format: format.clone(),
             };
             writer.append_bytes(format.header().as_bytes())?;
-            return Ok((writer, contents.records));
+            return Ok(writer);
         } else if contents.damaged.is_empty() && contents.header == HeaderState::Intact {
             file
         } else if contents.damage_is_tail() {
-            let keep = contents
-                .intact
-                .last()
-                .map_or(contents.header_end, |r| r.end);
+            let keep = contents.last_intact_end;
+            let size = file
+                .metadata()
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .len();
             file.set_len(keep as u64)
                 .with_context(|| format!("cannot repair {}", path.display()))?;
             eprintln!(
@@ -444,22 +453,21 @@ impl TableWriter {
                 path.display(),
                 contents.damaged.len(),
                 contents.damaged_lines(),
-                bytes.len() - keep
+                size - keep as u64
             );
             file
         } else {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             rewrite(path, &bytes, &contents, format)?;
             drop(file);
             open_locked(path)?
         };
-        Ok((
-            TableWriter {
-                file,
-                path: path.to_path_buf(),
-                format: format.clone(),
-            },
-            contents.records,
-        ))
+        Ok(TableWriter {
+            file,
+            path: path.to_path_buf(),
+            format: format.clone(),
+        })
     }
 
     /// Appends rows and waits until they are on disk.
@@ -542,8 +550,19 @@ fn rewrite(
     }
     let mut clean = Vec::with_capacity(bytes.len());
     clean.extend_from_slice(format.header().as_bytes());
-    for range in &contents.intact {
-        let row = &bytes[range.clone()];
+    // The intact rows are the lines below the header that are not damaged.
+    let mut damaged = contents
+        .damaged
+        .iter()
+        .map(|(_, range)| range.start)
+        .peekable();
+    let mut end = contents.header_end;
+    for row in bytes[contents.header_end..].split_inclusive(|&b| b == b'\n') {
+        let start = end;
+        end += row.len();
+        if damaged.next_if_eq(&start).is_some() {
+            continue;
+        }
         if contents.header == HeaderState::Legacy {
             clean.extend_from_slice(&row[..row.len() - 1]);
             clean.extend_from_slice(format!(",{}\n", format.sweep_id).as_bytes());
@@ -556,7 +575,7 @@ fn rewrite(
         "note: {}: {}; its {} intact rows are kept as they were",
         path.display(),
         words.join(", "),
-        contents.records.len()
+        contents.rows
     );
     Ok(())
 }

@@ -25,10 +25,9 @@ pub(super) fn run_levels(dir: &ResultsDir, options: &SweepOptions) -> Result<Swe
     let mut interrupted = false;
     let mut held = None;
     loop {
-        let stored = match table.stored.take() {
-            Some(stored) => stored,
-            None => dir.load_runs()?,
-        };
+        // Labels are needed (not only what is done): a refined sweep
+        // holds the stored rows of its levels.
+        let stored = dir.load_runs()?;
         let planes = plan(grid, &refinement, &stored);
         let Some(level) = planes.iter().filter_map(|p| p.current).min() else {
             break;

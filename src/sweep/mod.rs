@@ -4,11 +4,11 @@
 
 pub mod interrupt;
 mod levels;
-pub(crate) mod preflight;
+pub mod preflight;
 
-use crate::grid::{Chunk, Shard, SweepGrid};
+use crate::grid::{CHUNK_RUNS, Chunk, Shard, SweepGrid};
 use crate::output::progress::Progress;
-use crate::store::table::{HeaderState, TableFormat, TableWriter, read_table};
+use crate::store::table::{HeaderState, TableFormat, TableWriter, scan_table};
 use crate::store::{ResultsDir, RunRecord, table_name};
 use crate::train::config::TrainConfig;
 use crate::train::{PreparedData, train_and_classify};
@@ -75,8 +75,9 @@ struct Job {
 /// added rows meanwhile.
 ///
 /// Chunks are computed from their index as they are taken, and each
-/// chunk's pending runs only then: beyond the rows already stored, memory
-/// does not grow with the number of runs.
+/// chunk's pending runs only then; what is done is read back a line at a
+/// time into one bit per run of the shard ([`DoneRuns`]): memory does not
+/// grow with the number of rows stored.
 pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<SweepReport> {
     if dir.grid.refinement.is_some() {
         return levels::run_levels(dir, options);
@@ -84,8 +85,8 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     let grid = &dir.grid;
     let shard = options.shard;
     let mut table = ShardTable::open(dir, shard)?;
-    let mut stored = table.stored.take().expect("loaded");
-    let (shard_runs, mut pending) = count_pending(grid, shard, |id| stored.by_id.contains_key(&id));
+    let mut done = DoneRuns::load(dir, shard)?;
+    let (shard_runs, mut pending) = count_pending(grid, shard, |id| done.contains(id));
     let mut report = SweepReport {
         shard_runs,
         done_before: shard_runs - pending,
@@ -97,16 +98,15 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
         return Ok(report);
     }
     if table.writer.is_none() {
-        drop(stored);
         table.start_writing(dir, pending)?;
-        stored = dir.load_runs()?;
-        pending = count_pending(grid, shard, |id| stored.by_id.contains_key(&id)).1;
+        done = DoneRuns::load(dir, shard)?;
+        pending = count_pending(grid, shard, |id| done.contains(id)).1;
         report.done_before = shard_runs - pending;
         if pending == 0 {
             return Ok(report);
         }
     }
-    let is_done = |id: u64| stored.by_id.contains_key(&id);
+    let is_done = |id: u64| done.contains(id);
     let chunks = shard_chunk_count(grid, shard)?;
     let mut progress = Progress::new(shard_runs, report.done_before, options.quiet);
     let (done_now, interrupted) = execute(
@@ -129,29 +129,23 @@ pub(crate) fn run_sweep(dir: &ResultsDir, options: &SweepOptions) -> Result<Swee
     Ok(report)
 }
 
-/// A shard's runs table: what is stored, and a writer once there is
-/// something to write.
+/// A shard's runs table, and its writer once there is something to write.
 struct ShardTable {
     path: std::path::PathBuf,
     writer: Option<TableWriter>,
-    stored: Option<crate::store::StoredRuns>,
 }
 
 impl ShardTable {
-    /// Reads what is done. A damaged table is repaired first (its writer
-    /// says how), so that what follows reads it whole; an intact one is
-    /// only read, so that a complete directory needs no write access.
+    /// A damaged table is repaired first (its writer says how), so that
+    /// what follows reads it whole; an intact one is only read, so that a
+    /// complete directory needs no write access.
     fn open(dir: &ResultsDir, shard: Shard) -> Result<ShardTable> {
         let path = dir.path.join(table_name(shard));
         let writer = match needs_repair(&path, &dir.format)? {
-            true => Some(TableWriter::open(&path, &dir.format)?.0),
+            true => Some(TableWriter::open(&path, &dir.format)?),
             false => None,
         };
-        Ok(ShardTable {
-            path,
-            writer,
-            stored: Some(dir.load_runs()?),
-        })
+        Ok(ShardTable { path, writer })
     }
 
     /// Locks the table for writing `rows` more rows, after checking the
@@ -160,7 +154,7 @@ impl ShardTable {
     fn start_writing(&mut self, dir: &ResultsDir, rows: u64) -> Result<()> {
         if self.writer.is_none() {
             preflight::check_disk(&dir.path, rows, preflight::row_bytes(&dir.spec))?;
-            self.writer = Some(TableWriter::open(&self.path, &dir.format)?.0);
+            self.writer = Some(TableWriter::open(&self.path, &dir.format)?);
         }
         Ok(())
     }
@@ -256,12 +250,64 @@ fn needs_repair(path: &Path, format: &TableFormat) -> Result<bool> {
     if !path.exists() {
         return Ok(false);
     }
-    let contents = read_table(path, format)?;
+    let contents = scan_table(path, format, |_| {})?;
     Ok(
         matches!(contents.header, HeaderState::Damaged | HeaderState::Legacy)
             || !contents.damaged.is_empty()
             || contents.unreadable.is_some(),
     )
+}
+
+/// Which runs of a shard are done: one bit per run, by its place among the
+/// shard's chunks (a 64-bit word per chunk of 64 runs). What is read back
+/// from the tables to resume costs an eighth of a byte per run, not a
+/// record per row.
+struct DoneRuns {
+    words: Vec<u64>,
+    points: u64,
+    chunks_per_group: u64,
+    shard: Shard,
+}
+
+impl DoneRuns {
+    /// The runs of `shard` stored in `dir`'s tables (any of them).
+    fn load(dir: &ResultsDir, shard: Shard) -> Result<DoneRuns> {
+        let grid = &dir.grid;
+        let chunks = shard_chunk_count(grid, shard)?;
+        let mut words = Vec::new();
+        words.try_reserve_exact(chunks).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: this machine cannot hold the record of which runs are done ({chunks} chunks of {CHUNK_RUNS} runs, 8 bytes each): shard the sweep with --shard K/N",
+                dir.path.display()
+            )
+        })?;
+        words.resize(chunks, 0);
+        let mut done = DoneRuns {
+            words,
+            points: grid.points(),
+            chunks_per_group: grid.points().div_ceil(CHUNK_RUNS),
+            shard,
+        };
+        dir.scan_runs(|id, _| {
+            if let Some((word, bit)) = done.slot(id) {
+                done.words[word] |= 1u64 << bit;
+            }
+        })?;
+        Ok(done)
+    }
+
+    /// The word and bit of run `id`, if it is one of the shard's.
+    fn slot(&self, id: u64) -> Option<(usize, u64)> {
+        let (group, point) = (id / self.points, id % self.points);
+        let chunk = group * self.chunks_per_group + point / CHUNK_RUNS;
+        let (first, count) = (u64::from(self.shard.index - 1), u64::from(self.shard.count));
+        (chunk % count == first).then(|| ((chunk / count) as usize, point % CHUNK_RUNS))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.slot(id)
+            .is_some_and(|(word, bit)| self.words[word] >> bit & 1 == 1)
+    }
 }
 
 /// The number of chunks of `shard`: every `count`-th chunk from the

@@ -304,6 +304,8 @@ fn listed_settings_name_the_flag_that_picks_one() {
         message.contains("with --data on the command line"),
         "{message}"
     );
+    // The flag is --data; there is no --mode.
+    assert!(!message.contains("--mode"), "{message}");
     // Fixed data uses no batch size: the listed batches are no choice.
     ok(&train(&["--lr", "0.1", "--data", "fixed"]));
     let refused = train(&["--lr", "0.1", "--data", "fresh"]);

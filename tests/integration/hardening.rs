@@ -1,6 +1,6 @@
 //! Issue 14, items 6–12: what is refused before anything is created (data
-//! files, sizes, colliding starts, names), exit statuses after signals,
-//! and a complete directory that is only read.
+//! files, sizes, colliding starts, names; bench sizes), exit statuses after
+//! signals, and a complete directory that is only read.
 
 use crate::util::{available, basinmap, ok, run, stderr, stdout, write_spec};
 use basinmap::grid::{Shard, SweepGrid};
@@ -127,6 +127,7 @@ fn sizes_that_cannot_work_are_refused_up_front_with_the_numbers() {
                 "replicate",
                 "disk",
                 "--shard K/N",
+                "at the measured speed of this machine",
             ],
         ),
         (
@@ -151,7 +152,14 @@ fn sizes_that_cannot_work_are_refused_up_front_with_the_numbers() {
                 .replace("{name}", "disk")
                 .replace("{replicates}", "1")
                 .replace("{extra}", ""),
-            vec!["81000000000000 runs", "disk", "free", "--shard K/N"],
+            vec![
+                "81000000000000 runs",
+                "disk",
+                "free",
+                "--shard K/N",
+                "of computing at the measured speed of this machine",
+                "N shards",
+            ],
         ),
         (
             "data seeds past 2^64",
@@ -308,6 +316,52 @@ fn train_and_data_refuse_data_that_cannot_fit_and_name_the_data_file() {
     assert!(stderr(&output).contains("/nonexistent/xs.txt"));
 }
 
+#[test]
+fn bench_refuses_sizes_it_cannot_hold_naming_the_flag() {
+    // Each aborted (memory allocation failed, or a capacity overflow).
+    for (flag, value) in [
+        ("--n", "1000000000000000"),
+        ("--models", "1000000000000000"),
+        ("--repeats", "18446744073709551615"),
+    ] {
+        let output = run(&["bench", "--act", "relu", "--precision", "f32", flag, value]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{flag}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "{flag}: {message}");
+        for word in ["error: ", flag, value, "memory"] {
+            assert!(message.contains(word), "{flag}: lacks '{word}': {message}");
+        }
+    }
+    // Billions of threads kept spawning for minutes; now refused at once.
+    for command in [&["run", "x.toml"][..], &["resume", "x"], &["bench"]] {
+        let output = run(&[command, &["--threads", "4000000000"]].concat());
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "{command:?}: {message}");
+        assert!(
+            message.contains("--threads") && message.contains("1..=4096"),
+            "{message}"
+        );
+    }
+    // A small bench still runs.
+    let output = run(&[
+        "bench",
+        "--act",
+        "relu",
+        "--precision",
+        "f32",
+        "--models",
+        "64",
+        "--steps",
+        "5",
+        "--n",
+        "16",
+        "--repeats",
+        "1",
+    ]);
+    assert!(ok(&output).contains("relu"));
+}
+
 /// Heavy enough (9216 runs of 2000 steps on 1024 points) to be stopped
 /// long before it ends.
 const SLOW: &str = r#"name = "slow"
@@ -452,4 +506,66 @@ fn a_complete_directory_runs_and_resumes_on_a_read_only_file_system() {
     // The mount was read-only: drawing in another format must fail.
     let output = with_read_only(&out, &["resume", out_arg, "--quiet", "--format", "svg"]).unwrap();
     assert!(!output.status.success(), "the file system was writable");
+}
+
+/// Runs `basinmap render` on a copy of `dir` on a tmpfs with `spare` bytes
+/// free beyond what the copy takes (a private mount namespace), and copies
+/// what it left to `back`; `None` where this machine cannot mount one.
+fn render_on_full_disk(dir: &Path, spare: u64, back: &Path) -> Option<Output> {
+    let probe = Command::new("unshare")
+        .args(["-m", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let used: u64 = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len().div_ceil(4096) * 4096)
+        .sum();
+    let mount = dir.with_extension("tmpfs");
+    std::fs::create_dir_all(&mount).unwrap();
+    std::fs::create_dir_all(back).unwrap();
+    let script = r#"mount -t tmpfs -o size="$1" tmpfs "$2" && cp -a "$3"/. "$2"/ || exit 99
+"$5" render "$2"; status=$?; cp -a "$2"/. "$4"/; exit $status"#;
+    let output = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh", &(used + spare).to_string()])
+        .args([&mount, dir, back])
+        .arg(env!("CARGO_BIN_EXE_basinmap"))
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(99), "{}", stderr(&output));
+    Some(output)
+}
+
+#[test]
+fn rendering_into_a_full_disk_leaves_every_file_whole_and_says_so_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (output, out) = run_text(tmp.path(), "full.toml", &spec_text("full", "1", "1.0", ""));
+    ok(&output);
+    let back = tmp.path().join("back");
+    // Room for a few pages: the first picture's temporary fills it.
+    let Some(output) = render_on_full_disk(&out, 16 * 1024, &back) else {
+        available("tmpfs mounts (unshare -m)", false);
+        return;
+    };
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(message.starts_with("error: "), "{message}");
+    assert!(message.contains("No space left"), "{message}");
+    // Display, not Debug: no `Os { code: 28, … }`.
+    assert!(
+        !message.contains("Os {") && !message.contains("kind:"),
+        "{message}"
+    );
+    // The pictures and page of the last render are still whole, and no
+    // temporary is left.
+    for entry in std::fs::read_dir(&back).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(!name.starts_with(".tmp-"), "left {name}");
+        let before = std::fs::read(out.join(&name)).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{name} changed");
+    }
 }
