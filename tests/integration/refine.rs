@@ -1,9 +1,12 @@
 //! Adaptive refinement (`[refine] levels`), zoom and boundary metrics,
 //! through the real binary.
 
+use crate::util::png::Image;
 use crate::util::{basinmap, ok, refused, run, sorted_rows, stdout, write_spec};
 use basinmap::classify::Label;
+use basinmap::render::palette::label_color;
 use basinmap::store::{Access, ResultsDir, filled};
+use plotters::style::RGBColor;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
@@ -147,12 +150,27 @@ fn a_refined_plane_agrees_with_brute_force_and_trains_a_fraction() {
     assert_eq!(count("trained") as usize, trained);
     assert_eq!((count("trained") + count("filled")) as usize, truth.len());
 
-    // The maps are drawn at the finest level; --show-runs washes out filled cells.
+    // The maps are drawn at the finest level, filled cells like trained
+    // ones; --show-runs washes out the filled cells.
+    let converged = label_color(Label::Converged);
+    let washed = {
+        let wash = |c: u8| ((u16::from(c) + 2 * 255) / 3) as u8;
+        RGBColor(wash(converged.0), wash(converged.1), wash(converged.2))
+    };
+    let outcome = r.join("outcome-c-d.png");
+    let plain = Image::read(&outcome);
+    assert_eq!(plain.count(washed), 0);
     let rendered = ok(&run(&["render", r.to_str().unwrap(), "--show-runs"]));
     assert!(
         rendered.contains(&format!("({trained} trained,")),
         "{rendered}"
     );
+    let shown = Image::read(&outcome);
+    assert!(
+        shown.count(washed) > 0,
+        "filled converged cells are washed out"
+    );
+    assert!(shown.count(converged) > 0 && shown.count(converged) < plain.count(converged));
     let boundary = ok(&run(&["boundary", r.to_str().unwrap()]));
     assert_eq!(
         boundary.lines().filter(|l| l.starts_with("selu")).count(),
@@ -174,11 +192,12 @@ fn a_refined_plane_agrees_with_brute_force_and_trains_a_fraction() {
 #[test]
 fn refined_sweeps_are_identical_whole_sharded_and_killed() {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = write_spec(
-        tmp.path(),
-        "r.toml",
-        &plane("r", r#""relu", "selu""#, 9, 3, 2000),
-    );
+    // Two learning rates and two replicates: four planes per activation,
+    // each refined on its own.
+    let text = plane("r", r#""relu", "selu""#, 9, 3, 2000)
+        .replace("steps = 2000", "steps = 2000\nlr = [0.05, 0.1]")
+        .replace("activations =", "replicates = 2\nactivations =");
+    let spec = write_spec(tmp.path(), "r.toml", &text);
     let spec = spec.to_str().unwrap();
     let whole = tmp.path().join("whole");
     ok(&run(&[
@@ -191,7 +210,9 @@ fn refined_sweeps_are_identical_whole_sharded_and_killed() {
         "2",
     ]));
     let expected = sorted_rows(&whole);
-    assert!(expected.len() > 2 * 81, "some runs beyond level 0");
+    assert!(expected.len() > 8 * 81, "some runs beyond level 0");
+    let status = ok(&run(&["status", whole.to_str().unwrap()]));
+    assert!(status.contains("(8 planes"), "{status}");
 
     // Shards: each pass runs what it can; a shard waiting for the others says so.
     let sharded = tmp.path().join("sharded");
@@ -320,6 +341,24 @@ fn bad_refinements_and_zooms_are_refused_before_anything_exists() {
     ]);
     refused(&far, "collide");
     assert!(!child.exists());
+    // In f64 the same window, and one far narrower, are fine.
+    let deep = tmp.path().join("deep");
+    ok(&run(&[
+        "zoom",
+        parent.to_str().unwrap(),
+        "--at",
+        "0.3,-0.45",
+        "--width",
+        "1e-12",
+        "--points",
+        "3",
+        "--precision",
+        "f64",
+        "--out",
+        &out_arg(&deep),
+        "--quiet",
+    ]));
+    assert_eq!(sorted_rows(&deep).len(), 9);
     refused(
         &run(&[
             "zoom",

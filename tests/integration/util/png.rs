@@ -87,6 +87,12 @@ impl Image {
         self.device_pixel((x * self.pixel_ratio, y * self.pixel_ratio))
     }
 
+    /// How many device pixels have `color`.
+    pub fn count(&self, color: RGBColor) -> usize {
+        let want = [color.0, color.1, color.2];
+        self.rgb.iter().filter(|&&p| p == want).count()
+    }
+
     /// Distinct colors inside a rectangle of layout pixels (every device
     /// pixel of it).
     pub fn colors_in(&self, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> usize {
