@@ -802,7 +802,18 @@ fn draw_marker<DB: DrawingBackend>(
             root.draw(&Circle::new((x, y), r, BLACK.stroke_width(4)))?;
             root.draw(&Circle::new((x, y), r, WHITE.stroke_width(2)))?;
         }
-        MarkerShape::Window { .. } => {}
+        // Panels draw a window at its size; this is its legend icon.
+        MarkerShape::Window { .. } => {
+            let path = vec![
+                (x - r, y - r),
+                (x + r, y - r),
+                (x + r, y + r),
+                (x - r, y + r),
+                (x - r, y - r),
+            ];
+            root.draw(&PathElement::new(path.clone(), BLACK.stroke_width(4)))?;
+            root.draw(&PathElement::new(path, WHITE.stroke_width(2)))?;
+        }
         MarkerShape::Diamond => {
             let r = r + 1;
             let path = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];
