@@ -212,6 +212,10 @@ pub fn render_sweep(
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     crate::store::remove_stale_temporaries(dir);
     // A refined plane is drawn at its finest level, filled cells included.
+    if let Some(refinement) = &grid.refinement {
+        let cells = refinement.points() as u64 * grid.group_count();
+        crate::sweep::preflight::check_drawing(dir, cells)?;
+    }
     let completed = crate::store::filled::complete(grid, records.to_vec());
     let records = &completed.records[..];
     let tally = Tally::new(grid, records, options.compare);

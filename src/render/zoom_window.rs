@@ -21,6 +21,13 @@ pub fn draw(dir: &Path, origin: &ZoomOrigin, format: Format) -> Result<Option<(S
     let Ok(parent) = ResultsDir::open(&parent_path, Access::Read) else {
         return Ok(None);
     };
+    if let Some(refinement) = &parent.grid.refinement {
+        let cells = refinement.points() as u64 * parent.grid.group_count();
+        if let Err(why) = crate::sweep::preflight::check_drawing(&parent.path, cells) {
+            eprintln!("note: the parent's map with the window is not drawn: {why}");
+            return Ok(None);
+        }
+    }
     let stored = parent.load_runs()?;
     let completed =
         crate::store::filled::complete(&parent.grid, stored.by_id.into_values().collect());

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 /// far finer than any map can show.
 pub const MAX_LEVELS: u32 = 16;
 
+/// Most cells a plane's finest level may have (8193 × 8193): every level
+/// is planned, and a refined map drawn, over all of them in memory.
+pub const MAX_PLANE_CELLS: u64 = 8193 * 8193;
+
 /// `[refine] levels = L`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,14 +81,18 @@ impl RefineSpec {
             }
         }
         let finest = grid.refined(self.levels);
-        for (name, axis) in finest.axes() {
-            if axis.len() > u32::MAX as usize / 2 {
-                return Err(format!(
-                    "refine.levels = {}: grid.{name} would have {} points at the finest level, more than can be numbered: use fewer levels",
-                    self.levels,
-                    axis.len()
-                ));
-            }
+        let sides: Vec<u64> = finest
+            .axes()
+            .iter()
+            .map(|(_, axis)| axis.len() as u64)
+            .filter(|&n| n > 1)
+            .collect();
+        let cells = sides.iter().product::<u64>();
+        if sides.iter().any(|&n| n >= u64::from(u32::MAX)) || cells > MAX_PLANE_CELLS {
+            return Err(format!(
+                "refine.levels = {}: the finest level would be {} × {} cells per plane, more than basinmap refines (at most {MAX_PLANE_CELLS}, 8193 × 8193: every level is planned in memory); use fewer levels, or `basinmap zoom` into a window",
+                self.levels, sides[0], sides[1]
+            ));
         }
         Ok(())
     }
@@ -171,6 +179,10 @@ mod tests {
         assert!(ok.validate(&plane(9)).is_ok());
         assert!(RefineSpec { levels: 0 }.validate(&plane(9)).is_err());
         assert!(RefineSpec { levels: 17 }.validate(&plane(9)).is_err());
+        // 8193 × 8193 is the most; one level more is refused.
+        assert!(RefineSpec { levels: 10 }.validate(&plane(9)).is_ok());
+        let deep = RefineSpec { levels: 11 }.validate(&plane(9)).unwrap_err();
+        assert!(deep.contains("16385 × 16385 cells per plane"), "{deep}");
         let mut line = plane(9);
         line.d = Axis::Value(0.0);
         assert!(

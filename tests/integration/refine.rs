@@ -283,6 +283,10 @@ fn bad_refinements_and_zooms_are_refused_before_anything_exists() {
             "refine.levels = 0",
         ),
         (
+            plane("huge", "\"relu\"", 129, 0, 100) + "[refine]\nlevels = 16\n",
+            "cells per plane",
+        ),
+        (
             plane("neg", "\"relu\"", 5, 0, 100) + "[refine]\nlevels = -1\n",
             "refine.levels = -1",
         ),
