@@ -25,6 +25,47 @@ pub struct PlaneBoundary {
     pub boundary_share: Vec<Option<f64>>,
 }
 
+/// A plane's metrics written out for a table, `missing` where one is not
+/// known: `basinmap boundary` and the page show the same numbers.
+pub struct BoundaryCells {
+    /// `1.253 ± 0.025`.
+    pub dimension: String,
+    /// `8–256`: the box sizes fitted, in cells.
+    pub fit: String,
+    pub sb: String,
+    pub sbb: String,
+    /// The boundary share of each level, `8.2% 5.1% …`.
+    pub shares: String,
+}
+
+impl PlaneBoundary {
+    pub fn cells(&self, missing: &str) -> BoundaryCells {
+        let (dimension, fit) = match &self.box_counting {
+            Some(b) => (
+                format!("{:.3} ± {:.3}", b.dimension, b.standard_error),
+                format!("{}–{}", b.fit_range.0, b.fit_range.1),
+            ),
+            None => (missing.to_string(), missing.to_string()),
+        };
+        let (sb, sbb) = match &self.entropy {
+            Some(e) => (format!("{:.4}", e.sb), format!("{:.4}", e.sbb)),
+            None => (missing.to_string(), missing.to_string()),
+        };
+        let shares: Vec<String> = self
+            .boundary_share
+            .iter()
+            .map(|s| s.map_or(missing.to_string(), |s| format!("{:.1}%", 100.0 * s)))
+            .collect();
+        BoundaryCells {
+            dimension,
+            fit,
+            sb,
+            sbb,
+            shares: shares.join(" "),
+        }
+    }
+}
+
 /// The metrics of every plane of `grid`, from the label of each run id
 /// (`stored`); an error naming what is wrong when `grid` is no plane.
 pub fn plane_boundaries(

@@ -1,7 +1,7 @@
 //! `basinmap boundary DIR`: boundary metrics of every plane of a sweep.
 
 use super::print_stdout;
-use crate::boundary::planes::{PlaneBoundary, plane_boundaries};
+use crate::boundary::planes::{BoundaryCells, PlaneBoundary, plane_boundaries};
 use crate::cli::BoundaryArgs;
 use crate::store::{Access, ResultsDir};
 use anyhow::{Result, anyhow};
@@ -44,30 +44,17 @@ pub(crate) fn table(planes: &[PlaneBoundary]) -> String {
         if replicates {
             let _ = write!(out, " {:>9}", p.replicate);
         }
-        let (dimension, fit) = match &p.box_counting {
-            Some(b) => (
-                format!("{:.3} ± {:.3}", b.dimension, b.standard_error),
-                format!("{}–{}", b.fit_range.0, b.fit_range.1),
-            ),
-            None => ("-".to_string(), "-".to_string()),
-        };
-        let (sb, sbb) = match &p.entropy {
-            Some(e) => (
-                format!("{:.4}", e.sb),
-                format!("{:.4}{}", e.sbb, if e.fractal_sign() { "*" } else { "" }),
-            ),
-            None => ("-".to_string(), "-".to_string()),
-        };
-        let shares: Vec<String> = p
-            .boundary_share
-            .iter()
-            .map(|s| s.map_or("-".to_string(), |s| format!("{:.1}%", 100.0 * s)))
-            .collect();
-        let _ = writeln!(
-            out,
-            " {dimension:>14} {fit:>10} {sb:>7} {sbb:>7}  {}",
-            shares.join(" ")
-        );
+        let BoundaryCells {
+            dimension,
+            fit,
+            sb,
+            mut sbb,
+            shares,
+        } = p.cells("-");
+        if p.entropy.as_ref().is_some_and(|e| e.fractal_sign()) {
+            sbb.push('*');
+        }
+        let _ = writeln!(out, " {dimension:>14} {fit:>10} {sb:>7} {sbb:>7}  {shares}");
     }
     let _ = writeln!(
         out,

@@ -147,12 +147,10 @@ pub(crate) fn execute(
         ))
     } else if shard.is_whole() {
         let records: Vec<_> = stored.by_id.into_values().collect();
-        let completed = crate::store::filled::complete(grid, records.clone());
-        let tally = Tally::new(grid, &completed.records, dir.spec.render.compare);
-        if let Some(line) = headline(&tally, dir.spec.render.compare) {
+        let report = render_sweep(&dir.path, &dir.spec, &dir.grid, &records, format)?;
+        if let Some(line) = headline(&report.tally, dir.spec.render.compare) {
             super::print_stdout(&line)?;
         }
-        let report = render_sweep(&dir.path, &dir.spec, &dir.grid, &records, format)?;
         super::print_stdout(&format!(
             "{} pictures; open {} (or run `basinmap open {}`)\n",
             report.pictures.len(),

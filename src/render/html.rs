@@ -308,29 +308,18 @@ pub(crate) fn boundary_section(planes: &[PlaneBoundary], dir: &str) -> String {
          <th>dimension</th><th>fit (cells)</th><th>S<sub>b</sub></th><th>S<sub>bb</sub></th><th>boundary share by level</th></tr></thead><tbody>\n",
     );
     for p in planes {
-        let (dimension, fit) = match &p.box_counting {
-            Some(b) => (
-                format!("{:.3} ± {:.3}", b.dimension, b.standard_error),
-                format!("{}–{}", b.fit_range.0, b.fit_range.1),
-            ),
-            None => ("–".to_string(), "–".to_string()),
-        };
-        let (sb, sbb) = match &p.entropy {
-            Some(e) => (format!("{:.4}", e.sb), format!("{:.4}", e.sbb)),
-            None => ("–".to_string(), "–".to_string()),
-        };
-        let shares: Vec<String> = p
-            .boundary_share
-            .iter()
-            .map(|s| s.map_or("–".to_string(), |s| format!("{:.1}%", 100.0 * s)))
-            .collect();
+        let cells = p.cells("–");
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{dimension}</td><td>{fit}</td><td>{sb}</td><td>{sbb}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&p.activation),
             escape(&p.variant),
             p.replicate,
-            shares.join(" ")
+            cells.dimension,
+            cells.fit,
+            cells.sb,
+            cells.sbb,
+            cells.shares
         );
     }
     let _ = writeln!(

@@ -173,6 +173,9 @@ pub struct RenderReport {
     pub runs_total: usize,
     /// Records whose start, activation or replicate is not in the spec.
     pub runs_ignored: usize,
+    /// What the page's text counted (filled cells of a refined plane
+    /// included), for the caller's own summary.
+    pub tally: Tally,
 }
 
 /// A picture to draw: its file, kind, axes and contents.
@@ -309,6 +312,7 @@ pub fn render_sweep(
         runs_done: tally.done(),
         runs_total: tally.total(),
         runs_ignored,
+        tally,
     })
 }
 

@@ -24,19 +24,20 @@ pub(super) fn run_levels(dir: &ResultsDir, options: &SweepOptions) -> Result<Swe
     let mut done_now = 0;
     let mut interrupted = false;
     let mut held = None;
-    loop {
+    // The tables and planes as they are when no more is trained here.
+    let (stored, planes) = loop {
         // Labels are needed (not only what is done): a refined sweep
         // holds the stored rows of its levels.
         let stored = dir.load_runs()?;
         let planes = plan(grid, &refinement, &stored);
         let Some(level) = planes.iter().filter_map(|p| p.current).min() else {
-            break;
+            break (stored, planes);
         };
         if let Some(limit) = options.up_to_level
             && level > limit
         {
             held = Some(Held::Stopped { level: limit });
-            break;
+            break (stored, planes);
         }
         let mine = shard_chunks(&planes, level, shard);
         let is_done = |id: u64| stored.by_id.contains_key(&id);
@@ -53,7 +54,7 @@ pub(super) fn run_levels(dir: &ResultsDir, options: &SweepOptions) -> Result<Swe
             .sum();
         if pending == 0 {
             held = Some(Held::Waiting { level });
-            break;
+            break (stored, planes);
         }
         if table.writer.is_none() {
             // Locked now; rows another process added meanwhile are read
@@ -87,13 +88,13 @@ pub(super) fn run_levels(dir: &ResultsDir, options: &SweepOptions) -> Result<Swe
         done_now += done;
         if stopped {
             interrupted = true;
-            break;
+            // Rows were added since this pass read the tables.
+            let stored = dir.load_runs()?;
+            let planes = plan(grid, &refinement, &stored);
+            break (stored, planes);
         }
-    }
-    // What this shard has of the levels reached, from the tables as they
-    // are now.
-    let stored = dir.load_runs()?;
-    let planes = plan(grid, &refinement, &stored);
+    };
+    // What this shard has of the levels reached.
     let last = planes
         .iter()
         .map(|p| p.current.unwrap_or(refinement.levels))

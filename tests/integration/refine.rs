@@ -2,7 +2,7 @@
 //! through the real binary.
 
 use crate::util::png::Image;
-use crate::util::{basinmap, ok, refused, run, sorted_rows, stdout, write_spec};
+use crate::util::{basinmap, ok, out_arg, refused, run, sorted_rows, stdout, write_spec};
 use basinmap::classify::Label;
 use basinmap::render::palette::label_color;
 use basinmap::store::{Access, ResultsDir, filled};
@@ -34,8 +34,19 @@ data = {{ mode = "fixed", n = 256, seed = 0 }}
     )
 }
 
-fn out_arg(path: &Path) -> String {
-    path.to_str().unwrap().to_string()
+/// Writes `text` as `NAME.toml` in `dir` and runs it quietly into
+/// `dir/NAME`, which it returns.
+fn run_plane(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let spec = write_spec(dir, &format!("{name}.toml"), text);
+    let out = dir.join(name);
+    ok(&run(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--out",
+        &out_arg(&out),
+        "--quiet",
+    ]));
+    out
 }
 
 /// Every cell's label by (activation, c0, d0), filled cells included.
@@ -63,27 +74,8 @@ fn labels(dir: &Path) -> HashMap<(String, u64, u64), Label> {
 fn a_refined_plane_agrees_with_brute_force_and_trains_a_fraction() {
     let tmp = tempfile::tempdir().unwrap();
     let acts = r#""relu", "elu", "selu", "softplus""#;
-    let brute = write_spec(tmp.path(), "brute.toml", &plane("brute", acts, 65, 0, 2000));
-    let refined = write_spec(
-        tmp.path(),
-        "refined.toml",
-        &plane("refined", acts, 17, 2, 2000),
-    );
-    let (b, r) = (tmp.path().join("b"), tmp.path().join("r"));
-    ok(&run(&[
-        "run",
-        brute.to_str().unwrap(),
-        "--out",
-        &out_arg(&b),
-        "--quiet",
-    ]));
-    ok(&run(&[
-        "run",
-        refined.to_str().unwrap(),
-        "--out",
-        &out_arg(&r),
-        "--quiet",
-    ]));
+    let b = run_plane(tmp.path(), "brute", &plane("brute", acts, 65, 0, 2000));
+    let r = run_plane(tmp.path(), "refined", &plane("refined", acts, 17, 2, 2000));
     let (truth, got) = (labels(&b), labels(&r));
     assert_eq!(truth.len(), 4 * 65 * 65);
     assert_eq!(got.len(), truth.len(), "every finest cell has a label");
@@ -309,15 +301,7 @@ fn bad_refinements_and_zooms_are_refused_before_anything_exists() {
     }
 
     // A parent to zoom into.
-    let spec = write_spec(tmp.path(), "p.toml", &plane("p", "\"relu\"", 5, 0, 100));
-    let parent = tmp.path().join("p");
-    ok(&run(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--out",
-        &out_arg(&parent),
-        "--quiet",
-    ]));
+    let parent = run_plane(tmp.path(), "p", &plane("p", "\"relu\"", 5, 0, 100));
     let child = tmp.path().join("child");
     let narrow = run(&[
         "zoom",
@@ -390,19 +374,11 @@ fn bad_refinements_and_zooms_are_refused_before_anything_exists() {
 #[test]
 fn a_zoom_sweeps_a_window_with_the_parents_settings_and_links_back() {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = write_spec(
+    let parent = run_plane(
         tmp.path(),
-        "p.toml",
+        "p",
         &plane("p", "\"relu\", \"selu\"", 9, 0, 300),
     );
-    let parent = tmp.path().join("p");
-    ok(&run(&[
-        "run",
-        spec.to_str().unwrap(),
-        "--out",
-        &out_arg(&parent),
-        "--quiet",
-    ]));
     let child = tmp.path().join("child");
     let out = stdout(&run(&[
         "zoom",

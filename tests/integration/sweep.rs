@@ -1,7 +1,7 @@
 //! Sweeps end to end through the real binary: determinism across threads,
 //! shards and SIGKILL interruptions, locking, refusal of a different spec.
 
-use crate::util::{basinmap, ok, run, sorted_rows, stderr, stdout, write_spec};
+use crate::util::{basinmap, ok, out_arg, run, sorted_rows, stderr, stdout, write_spec};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -60,10 +60,6 @@ pub(crate) fn run_small(tmp: &Path, name: &str, extra: &[&str]) -> (PathBuf, Pat
     args.extend_from_slice(extra);
     ok(&run(&args));
     (spec, out)
-}
-
-fn out_arg(dir: &Path) -> String {
-    dir.to_str().unwrap().to_string()
 }
 
 #[test]

@@ -36,6 +36,11 @@ pub fn ok(output: &Output) -> String {
     stdout(output)
 }
 
+/// A directory as a command-line argument.
+pub fn out_arg(dir: &Path) -> String {
+    dir.to_str().unwrap().to_string()
+}
+
 /// Writes `text` as a spec file in `dir`.
 pub fn write_spec(dir: &Path, file: &str, text: &str) -> PathBuf {
     let path = dir.join(file);
