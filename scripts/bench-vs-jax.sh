@@ -2,7 +2,8 @@
 # basinmap against a JAX baseline of the same workload, on this machine.
 #
 #   scripts/bench-vs-jax.sh [--models M] [--steps S] [--n N] [--acts a,b,...]
-#                           [--threads T] [--repeats R] [--no-single] [--out DIR]
+#                           [--threads T] [--repeats R] [--chunks 128,256,...]
+#                           [--no-single] [--out DIR]
 #   scripts/bench-vs-jax.sh --check [--acts selu,softplus] [--steps 2000] [--n N]
 #
 # What it does, unattended:
@@ -12,12 +13,18 @@
 #   2. builds basinmap in release mode (cargo build --release);
 #   3. writes the training x values with `basinmap data --n N --data-seed 0`
 #      (fixed data, float32), so both sides train on exactly the same points;
-#   4. per activation, runs `basinmap bench --act A --precision f32 ...`
-#      (1 thread and T threads) and scripts/jax_baseline.py
-#      (jax.jit(jax.vmap(train_one)) over models, lax.scan over steps) twice:
-#      unrestricted ("all threads") and restricted to one core;
-#   5. prints one row per activation: sample-steps/s of basinmap and of JAX,
-#      and their ratio, for all threads and for one thread.
+#   4. per activation: `basinmap bench --act A --precision f32 --kernel
+#      direct,auto` (1 thread and T threads); `basinmap run` end to end on
+#      a sqrt(M) x sqrt(M) c-d plane with each kernel (process start, sweep,
+#      runs table, maps); and scripts/jax_baseline.py (jax.jit(jax.vmap(
+#      train_one)) per chunk of models, lax.scan over steps) at every chunk
+#      size of --chunks (default 128,256,512,1024,4096: JAX is fastest with
+#      chunks whose intermediates stay in cache; 4096 is all in one call),
+#      with all threads, then at its best chunk size on one core;
+#   5. prints one row per activation, in seconds: JAX at its best chunk
+#      size and all in one call, basinmap end to end and its kernel alone
+#      with each kernel, the ratios against JAX's best, and one thread
+#      against one core.
 #
 # Sample-steps/s = models x steps x data points / seconds, seconds being the
 # median of R timed repetitions (default 5). JAX is compiled and run once
@@ -57,6 +64,7 @@ N=1024
 ACTS=""
 THREADS=""
 REPEATS=5
+CHUNKS="128,256,512,1024,4096"
 SINGLE=1
 CHECK=0
 OUT=""
@@ -72,6 +80,7 @@ while [[ $# -gt 0 ]]; do
         --acts) need_value "$@"; ACTS="$2"; shift 2 ;;
         --threads) need_value "$@"; positive_int "$1" "$2"; THREADS="$2"; shift 2 ;;
         --repeats) need_value "$@"; positive_int "$1" "$2"; REPEATS="$2"; shift 2 ;;
+        --chunks) need_value "$@"; [[ "$2" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--chunks must be a comma list of positive integers, got '$2'"; CHUNKS="$2"; shift 2 ;;
         --no-single) SINGLE=0; shift ;;
         --check) CHECK=1; shift ;;
         --out) need_value "$@"; OUT="$2"; shift 2 ;;
@@ -245,69 +254,106 @@ fi
 
 # ---------------------------------------------------------------- 4. bench
 say "workload: ${MODELS} models x ${STEPS} steps x ${N} points, f32, median of ${REPEATS}; threads: ${THREADS} (cpus ${CPUS})"
-say "JAX: $JAX_VERSION; basinmap: $BIN"
+say "JAX: $JAX_VERSION, chunk sizes ${CHUNKS}; basinmap: $BIN"
 BM="$WORK/basinmap.txt"
+E2E="$WORK/end_to_end.txt"
 JAX_ALL="$WORK/jax_all.jsonl"
 JAX_ONE="$WORK/jax_one.jsonl"
-: > "$BM"; : > "$JAX_ALL"; : > "$JAX_ONE"
+: > "$BM"; : > "$E2E"; : > "$JAX_ALL"; : > "$JAX_ONE"
+SIDE=$("$PY" -c "import math; print(math.isqrt($MODELS))")
+[[ $((SIDE * SIDE)) -eq $MODELS ]] || die "--models must be a square (the end-to-end run is a SIDE x SIDE c-d plane), got $MODELS"
+
+# end_to_end ACT KERNEL: median wall seconds of `basinmap run` (process
+# start, sweep, runs table, maps) on the SIDE x SIDE c-d plane.
+end_to_end() {
+    local act="$1" kernel="$2" spec="$WORK/plane_$1_$2.toml"
+    printf '%s\n' "name = \"bench-$act-$kernel\"" "activations = [\"$act\"]" "[grid]" "a = 1.0" "b = 0.5" \
+        "c = { from = -2.0, to = 2.0, points = $SIDE }" "d = { from = -2.0, to = 2.0, points = $SIDE }" \
+        "[train]" "steps = $STEPS" "kernel = \"$kernel\"" "data = { mode = \"fixed\", n = $N, seed = 0 }" > "$spec"
+    "$PY" - "$BIN" "$spec" "$WORK/e2e" "$THREADS" "$REPEATS" "$act" "$kernel" >> "$E2E" <<'PYEOF' \
+        || die "basinmap run $spec failed"
+import shutil, statistics, subprocess, sys, time
+binary, spec, out, threads, repeats, act, kernel = sys.argv[1:8]
+times = []
+for _ in range(int(repeats)):
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run([binary, "run", spec, "--out", out, "--threads", threads, "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    times.append(time.perf_counter() - t0)
+print(act, kernel, statistics.median(times))
+PYEOF
+}
+
 for a in "${ACT_LIST[@]}"; do
     # Interleaved per activation, so that load from elsewhere hits both sides alike.
-    say "$a: basinmap bench"
-    "$BIN" bench --act "$a" --precision f32 --models "$MODELS" --steps "$STEPS" --n "$N" \
+    say "$a: basinmap bench (direct and auto)"
+    "$BIN" bench --act "$a" --precision f32 --kernel direct,auto --models "$MODELS" --steps "$STEPS" --n "$N" \
         --repeats "$REPEATS" --threads "$THREADS" > "$WORK/bm_$a.txt" \
         || die "basinmap bench --act $a failed"
     tail -n +2 "$WORK/bm_$a.txt" >> "$BM"
-    say "$a: JAX, all threads"
-    jax_run all --acts "$a" --models "$MODELS" --steps "$STEPS" --repeats "$REPEATS" --label all >> "$JAX_ALL" \
+    say "$a: basinmap run, end to end (direct and auto)"
+    end_to_end "$a" direct
+    end_to_end "$a" auto
+    say "$a: JAX, all threads, chunks of ${CHUNKS} models"
+    jax_run all --acts "$a" --models "$MODELS" --steps "$STEPS" --repeats "$REPEATS" --chunks "$CHUNKS" --label all >> "$JAX_ALL" \
         || die "jax_baseline.py --acts $a failed"
     if [[ $SINGLE -eq 1 ]]; then
-        say "$a: JAX, one thread"
-        jax_run one --acts "$a" --models "$MODELS" --steps "$STEPS" --repeats "$REPEATS" --label one >> "$JAX_ONE" \
+        best=$("$PY" -c "import json; r=[json.loads(l) for l in open('$JAX_ALL')]; print(min((j for j in r if j['activation']=='$a'), key=lambda j: j['seconds_median'])['chunk'])")
+        say "$a: JAX, one thread, chunks of $best"
+        jax_run one --acts "$a" --models "$MODELS" --steps "$STEPS" --repeats "$REPEATS" --chunks "$best" --label one >> "$JAX_ONE" \
             || die "jax_baseline.py --acts $a (one thread) failed"
     fi
 done
-[[ -n "$OUT" ]] && cp "$BM" "$JAX_ALL" "$JAX_ONE" "$X" "$OUT"/
+[[ -n "$OUT" ]] && cp "$BM" "$E2E" "$JAX_ALL" "$JAX_ONE" "$X" "$OUT"/
 
 # ---------------------------------------------------------------- 5. table
-echo "# basinmap vs JAX: sample-steps/s = models x steps x points / median seconds"
-echo "# ${MODELS} models x ${STEPS} steps x ${N} points, f32, fixed data (seed 0), median of ${REPEATS}"
-echo "# $JAX_VERSION; basinmap $("$BIN" --version | awk '{print $2}'), kernel from 'basinmap bench'; $(nproc) cpus, $(uname -m)"
-echo "# all = ${THREADS} threads; one = basinmap --threads 1, JAX under taskset -c ${CPU_LIST[0]} + XLA_FLAGS=--xla_cpu_multi_thread_eigen=false"
-"$PY" - "$BM" "$JAX_ALL" "$JAX_ONE" "$THREADS" "$SINGLE" "${ACT_LIST[@]}" <<'EOF'
+echo "# basinmap vs JAX at its best chunk size: ${MODELS} models (${SIDE} x ${SIDE} c-d plane) x ${STEPS} steps x ${N} points, f32, fixed data (seed 0), medians of ${REPEATS}, seconds"
+echo "# $JAX_VERSION, jit(vmap) per chunk of models, chunk sizes ${CHUNKS}; basinmap $("$BIN" --version | awk '{print $2}'); $(nproc) cpus, $(uname -m), ${THREADS} threads"
+echo "# JAX best (chunk) = fastest chunk size; JAX one call = all ${MODELS} models in one call; run = basinmap run end to end (process, sweep, CSV, maps); bench = basinmap bench (kernel only)"
+"$PY" - "$BM" "$E2E" "$JAX_ALL" "$JAX_ONE" "$THREADS" "$MODELS" "${ACT_LIST[@]}" <<'PYEOF'
 import json, sys
-bm_path, all_path, one_path, threads, single = sys.argv[1:6]
-acts = sys.argv[6:]
-threads, single = int(threads), single == "1"
-bm = {}
+bm_path, e2e_path, all_path, one_path, threads, models = sys.argv[1:7]
+acts = sys.argv[7:]
+threads, models = int(threads), int(models)
+bench = {}
 for line in open(bm_path):
     f = line.split()
-    if len(f) == 5 and f[1] == "f32":
-        bm[(f[0], int(f[2]))] = float(f[3])
-def load(path):
-    return {j["activation"]: j for j in map(json.loads, filter(str.strip, open(path)))}
-jall, jone = load(all_path), load(one_path)
-def fmt(v):
-    return f"{v:.3e}" if v is not None else "-"
-def ratio(a, b):
-    return f"{a / b:.1f}x" if a is not None and b else "-"
-head = f"{'activation':<11} {'basinmap(all)':>13} {'JAX(all)':>10} {'ratio':>7}"
-if single:
-    head += f"   {'basinmap(1)':>11} {'JAX(1)':>10} {'ratio':>7}"
-print(head)
+    if len(f) == 7 and f[1] == "f32":
+        bench[(f[0], f[2], int(f[4]))] = float(f[6])
+e2e = {}
+for line in open(e2e_path):
+    a, k, sec = line.split()
+    e2e[(a, k)] = float(sec)
+jall = {}
+for j in map(json.loads, filter(str.strip, open(all_path))):
+    jall.setdefault(j["activation"], []).append(j)
+jone = {j["activation"]: j for j in map(json.loads, filter(str.strip, open(one_path)))}
+fmt = lambda v: f"{v:.3f}" if v is not None else "-"
+print(f"{'activation':<11} {'JAX best (chunk)':>16} {'JAX one call':>12} {'run direct':>10} {'ratio':>6} {'run auto':>9} {'ratio':>6} {'bench direct':>12} {'bench auto':>10} {'T thr/1 thr':>11} {'JAX 1 core':>10} {'bench 1 thr':>11} {'ratio':>6}")
 missing = False
 for a in acts:
-    b_all, b_one = bm.get((a, threads)), bm.get((a, 1))
-    j_all = jall.get(a, {}).get("sample_steps_per_second")
-    row = f"{a:<11} {fmt(b_all):>13} {fmt(j_all):>10} {ratio(b_all, j_all):>7}"
-    if single:
-        j_one = jone.get(a, {}).get("sample_steps_per_second")
-        row += f"   {fmt(b_one):>11} {fmt(j_one):>10} {ratio(b_one, j_one):>7}"
-        missing |= None in (b_one, j_one)
-    missing |= None in (b_all, j_all)
-    print(row)
-busy = ", ".join(f"{a} {jall[a]['cores_busy']:.2f}" for a in acts if "cores_busy" in jall.get(a, {}))
+    runs = jall.get(a, [])
+    if not runs:
+        missing = True
+        continue
+    best = min(runs, key=lambda j: j["seconds_median"])
+    whole = [j for j in runs if j["chunk"] == models]
+    whole_s = fmt(whole[0]["seconds_median"]) if whole else "-"
+    rd, ra = e2e.get((a, "direct")), e2e.get((a, "auto"))
+    bd, ba = bench.get((a, "direct", threads)), bench.get((a, "auto", threads))
+    b1 = bench.get((a, "direct", 1))
+    scale = f"{b1 / bd:.2f}x" if b1 and bd and threads > 1 else "-"
+    one = jone.get(a)
+    one_ratio = f"{one['seconds_median'] / b1:.1f}x" if one and b1 else "-"
+    ratio = lambda v: f"{best['seconds_median'] / v:.1f}x" if v else "-"
+    missing |= None in (rd, ra, bd, ba)
+    print(f"{a:<11} {fmt(best['seconds_median']):>9} ({best['chunk']:>4}) {whole_s:>12} {fmt(rd):>10} {ratio(rd):>6} {fmt(ra):>9} {ratio(ra):>6} {fmt(bd):>12} {fmt(ba):>10} {scale:>11} {fmt(one['seconds_median'] if one else None):>10} {fmt(b1):>11} {one_ratio:>6}")
+busy = ", ".join(f"{a} {min(jall[a], key=lambda j: j['seconds_median'])['cores_busy']:.2f}" for a in acts if a in jall)
 if busy:
-    print(f"# cores JAX(all) kept busy (process CPU time / wall time over the timed runs): {busy}")
+    print(f"# cores JAX (best chunk) kept busy: {busy}")
+for a in acts:
+    if a in jall:
+        print(f"# JAX {a}, seconds by chunk: " + ", ".join(f"{j['chunk']}: {j['seconds_median']:.3f}" for j in sorted(jall[a], key=lambda j: j["chunk"])))
 if missing:
     sys.exit("bench-vs-jax: error: a measurement is missing from the table (see the messages above)")
-EOF
+PYEOF

@@ -5,14 +5,16 @@ A peer baseline for `basinmap bench` (see scripts/bench-vs-jax.sh). Every model
 g(x) = c * f(a*x + b) + d is fitted to relu(x) with the L1 loss
 mean(|g(x) - relu(x)|) on a fixed batch of x values, with Adam in its
 TensorFlow-1 form (lr 0.1, beta1 0.9, beta2 0.999, eps 1e-8), float32
-throughout. The whole sweep is one `jax.jit(jax.vmap(train_one))`, where
+throughout. Each chunk of models is one `jax.jit(jax.vmap(train_one))` call, where
 `train_one` runs `jax.lax.scan` over the steps and gets its gradient from
 `jax.grad`.
 
 Usage:
   jax_baseline.py XFILE [--acts relu,elu,...] [--models M] [--steps S]
-                        [--repeats R] [--label TEXT]
-      Throughput: one JSON line per activation on stdout,
+                        [--repeats R] [--chunks 128,256,...] [--label TEXT]
+      Throughput: one JSON line per activation and chunk size on stdout,
+      the models going through one compiled call per chunk (default: all
+      in one call),
       {"activation", "sample_steps_per_second", "seconds_median", "models",
        "steps", "n", ...}; sample-steps/s = models * steps * n / seconds, with
       seconds the median of R timed runs after compilation and one warm-up run.
@@ -132,48 +134,65 @@ def bench(args, x):
     n = x.shape[0]
     work = float(args.models) * args.steps * n
     for name in args.acts:
-        run = jax.jit(jax.vmap(make_train(ACTIVATIONS[name], x, args.steps)))
-        t0 = time.perf_counter()
-        compiled = run.lower(starts).compile()
-        compile_seconds = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        final = jax.block_until_ready(compiled(starts))  # warm-up, not timed
-        warmup_seconds = time.perf_counter() - t0
-        seconds = []
-        cpu0 = time.process_time()
-        for _ in range(args.repeats):
+        for chunk in args.chunks:
+            chunk = min(chunk, args.models)
+            # The models go through one compiled call per chunk of `chunk`
+            # models (the last one padded to the same shape), dispatched
+            # back to back: JAX overlaps them, and each call's intermediates
+            # (chunk x n) stay small enough for the cache.
+            pieces = []
+            for lo in range(0, args.models, chunk):
+                piece = starts[lo : lo + chunk]
+                if piece.shape[0] < chunk:
+                    piece = jnp.concatenate([piece, jnp.repeat(piece[:1], chunk - piece.shape[0], axis=0)])
+                pieces.append(piece)
+            run = jax.jit(jax.vmap(make_train(ACTIVATIONS[name], x, args.steps)))
             t0 = time.perf_counter()
-            jax.block_until_ready(compiled(starts))
-            seconds.append(time.perf_counter() - t0)
-        cpu_seconds = time.process_time() - cpu0
-        median = statistics.median(seconds)
-        finite = int(np.isfinite(np.asarray(final)).all(axis=1).sum())
-        print(
-            json.dumps(
-                {
-                    "activation": name,
-                    "sample_steps_per_second": work / median,
-                    "seconds_median": median,
-                    "seconds": seconds,
-                    "compile_seconds": compile_seconds,
-                    "warmup_seconds": warmup_seconds,
-                    # CPU time of the whole process over the timed runs, per
-                    # wall-clock second: how many cores JAX actually kept busy.
-                    "cores_busy": cpu_seconds / sum(seconds),
-                    "models": args.models,
-                    "steps": args.steps,
-                    "n": n,
-                    "repeats": args.repeats,
-                    "finite_models": finite,
-                    "label": args.label,
-                    "cpus": cpu_affinity(),
-                    "xla_flags": os.environ.get("XLA_FLAGS", ""),
-                    "jax": jax.__version__,
-                    "backend": jax.default_backend(),
-                }
-            ),
-            flush=True,
-        )
+            compiled = run.lower(pieces[0]).compile()
+            compile_seconds = time.perf_counter() - t0
+
+            def sweep():
+                return jax.block_until_ready([compiled(p) for p in pieces])
+
+            t0 = time.perf_counter()
+            final = sweep()  # warm-up, not timed
+            warmup_seconds = time.perf_counter() - t0
+            seconds = []
+            cpu0 = time.process_time()
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                sweep()
+                seconds.append(time.perf_counter() - t0)
+            cpu_seconds = time.process_time() - cpu0
+            median = statistics.median(seconds)
+            finite = int(sum(np.isfinite(np.asarray(f)).all(axis=1).sum() for f in final))
+            print(
+                json.dumps(
+                    {
+                        "activation": name,
+                        "chunk": chunk,
+                        "sample_steps_per_second": work / median,
+                        "seconds_median": median,
+                        "seconds": seconds,
+                        "compile_seconds": compile_seconds,
+                        "warmup_seconds": warmup_seconds,
+                        # CPU time of the whole process over the timed runs, per
+                        # wall-clock second: how many cores JAX actually kept busy.
+                        "cores_busy": cpu_seconds / sum(seconds),
+                        "models": args.models,
+                        "steps": args.steps,
+                        "n": n,
+                        "repeats": args.repeats,
+                        "finite_models": finite,
+                        "label": args.label,
+                        "cpus": cpu_affinity(),
+                        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+                        "jax": jax.__version__,
+                        "backend": jax.default_backend(),
+                    }
+                ),
+                flush=True,
+            )
 
 
 def check(args, x):
@@ -215,6 +234,7 @@ def main():
     p.add_argument("--models", type=int, default=4096)
     p.add_argument("--steps", type=int, default=None, help="default 200, or 2000 with --check")
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--chunks", default=None, help="models per compiled call, comma-separated (default: all in one)")
     p.add_argument("--label", default="", help="free text copied into the JSON (e.g. 'all-threads')")
     p.add_argument("--check", action="store_true", help="train single starts and print final parameters")
     p.add_argument("--starts", default="1,0.5,1,-0.5;1,0.5,1,0", help="--check starts, 'a,b,c,d;a,b,c,d'")
@@ -228,6 +248,12 @@ def main():
         sys.exit(f"jax_baseline.py: unknown activation(s) {unknown}; known: {', '.join(ACTIVATIONS)}")
     if args.steps is None:
         args.steps = 2000 if args.check else 200
+    try:
+        args.chunks = [int(c) for c in args.chunks.split(",")] if args.chunks else [args.models]
+    except ValueError:
+        sys.exit(f"jax_baseline.py: --chunks must be a comma list of integers, got '{args.chunks}'")
+    if any(c < 1 for c in args.chunks):
+        sys.exit("jax_baseline.py: --chunks must be at least 1")
     for key in ("models", "steps", "repeats"):
         if getattr(args, key) < 1:
             sys.exit(f"jax_baseline.py: --{key} must be at least 1")

@@ -4,7 +4,7 @@ use crate::grid::Shard;
 use crate::problem::activation::Activation;
 use crate::problem::data::DataMode;
 use crate::render::Format;
-use crate::train::config::{AdamFlavour, Optimizer, Precision};
+use crate::train::config::{AdamFlavour, Kernel, Optimizer, Precision};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -237,6 +237,10 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',')]
     pub precision: Vec<Precision>,
 
+    /// Kernels to measure: direct, auto [default: direct]
+    #[arg(long, value_delimiter = ',')]
+    pub kernel: Vec<Kernel>,
+
     /// Models trained per measurement
     #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..))]
     pub models: u64,
@@ -245,9 +249,9 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     pub steps: u32,
 
-    /// Fixed data points
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
-    pub n: u64,
+    /// Fixed data points (a list measures each)
+    #[arg(long, default_value = "1024", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: Vec<u64>,
 
     /// Repetitions; the median is reported
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
@@ -302,6 +306,10 @@ pub struct SettingsArgs {
     /// f32 or f64
     #[arg(long)]
     pub precision: Option<Precision>,
+
+    /// direct (every point) or auto (the exact shortcut for linear pieces)
+    #[arg(long)]
+    pub kernel: Option<Kernel>,
 
     /// Data mode: fixed, fresh, grid or file
     #[arg(long = "data", value_name = "MODE")]

@@ -5,27 +5,34 @@
 
 use crate::classify::ClassifyConfig;
 use crate::problem::activation::Activation;
-use crate::train::config::{Precision, TrainConfig};
+use crate::train::config::{Kernel, Precision, TrainConfig};
 use crate::train::dispatch::Isa;
 use crate::train::{PreparedData, train_and_classify};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::time::Instant;
 
-/// What to measure.
+/// What every measurement shares.
 pub struct BenchSetup {
     pub models: usize,
     pub steps: u32,
-    pub points: usize,
     pub repeats: usize,
+    pub threads: usize,
+}
+
+/// One configuration to measure.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchConfig {
+    pub activation: Activation,
+    pub precision: Precision,
+    pub kernel: Kernel,
+    pub points: usize,
     pub threads: usize,
 }
 
 /// One measured configuration.
 pub struct BenchResult {
-    pub activation: Activation,
-    pub precision: Precision,
-    pub threads: usize,
+    pub config: BenchConfig,
     /// Median over repeats.
     pub sample_steps_per_second: f64,
     pub seconds_median: f64,
@@ -43,18 +50,21 @@ pub(crate) fn bench_starts(models: usize) -> Vec<[f64; 4]> {
         .collect()
 }
 
-pub fn measure(
-    setup: &BenchSetup,
-    activation: Activation,
-    precision: Precision,
-    threads: usize,
-) -> Result<BenchResult> {
+pub fn measure(setup: &BenchSetup, config: BenchConfig) -> Result<BenchResult> {
+    let BenchConfig {
+        activation,
+        precision,
+        kernel,
+        points,
+        threads,
+    } = config;
     let mut cfg = TrainConfig {
         steps: setup.steps,
         precision,
+        kernel,
         ..TrainConfig::default()
     };
-    cfg.data.n = setup.points;
+    cfg.data.n = points;
     let data = PreparedData::prepare(&cfg)?;
     let classify = ClassifyConfig::default();
     let starts = bench_starts(setup.models);
@@ -78,11 +88,9 @@ pub fn measure(
         .collect();
     seconds.sort_by(f64::total_cmp);
     let median = seconds[seconds.len() / 2];
-    let work = setup.models as f64 * setup.steps as f64 * setup.points as f64;
+    let work = setup.models as f64 * setup.steps as f64 * points as f64;
     Ok(BenchResult {
-        activation,
-        precision,
-        threads,
+        config,
         sample_steps_per_second: work / median,
         seconds_median: median,
     })

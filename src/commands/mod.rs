@@ -77,6 +77,9 @@ pub(crate) fn resolve_settings(
     if let Some(precision) = args.precision {
         train.precision = OneOrMany::one(precision);
     }
+    if let Some(kernel) = args.kernel {
+        train.kernel = OneOrMany::one(kernel);
+    }
     if let Some(mode) = args.data_mode {
         train.data.mode = OneOrMany::one(mode);
     }

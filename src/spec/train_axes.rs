@@ -4,7 +4,7 @@
 //! Cartesian product of them (the *variants*) with the grid of starts.
 
 use crate::problem::data::{DataMode, DataSpec};
-use crate::train::config::{AdamFlavour, Optimizer, Precision, TrainConfig};
+use crate::train::config::{AdamFlavour, Kernel, Optimizer, Precision, TrainConfig};
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -123,6 +123,7 @@ pub struct TrainSpec {
     pub beta2: f64,
     pub eps: f64,
     pub precision: OneOrMany<Precision>,
+    pub kernel: OneOrMany<Kernel>,
     pub data: DataAxes,
 }
 
@@ -143,6 +144,7 @@ impl From<TrainConfig> for TrainSpec {
             beta2: c.beta2,
             eps: c.eps,
             precision: OneOrMany::one(c.precision),
+            kernel: OneOrMany::one(c.kernel),
             data: DataAxes {
                 mode: OneOrMany::one(c.data.mode),
                 n: OneOrMany::one(c.data.n),
@@ -207,7 +209,7 @@ fn texts<T>(v: &OneOrMany<T>, f: impl Fn(&T) -> String) -> Vec<String> {
 }
 
 /// The listable settings, in column order (the first varies slowest).
-const AXES: [SettingAxis; 8] = [
+const AXES: [SettingAxis; 9] = [
     SettingAxis {
         key: "lr",
         flag: "--lr",
@@ -241,6 +243,13 @@ const AXES: [SettingAxis; 8] = [
         flag: "--precision",
         texts: |t| texts(&t.precision, |v| v.name().to_string()),
         apply: |t, i, c| c.precision = t.precision.values[i],
+        applies_to: |_| true,
+    },
+    SettingAxis {
+        key: "kernel",
+        flag: "--kernel",
+        texts: |t| texts(&t.kernel, |v| v.name().to_string()),
+        apply: |t, i, c| c.kernel = t.kernel.values[i],
         applies_to: |_| true,
     },
     SettingAxis {

@@ -13,14 +13,14 @@
 //! The spec's own rules (types, ranges, names, counts that wrap) were
 //! checked when it was read ([`SweepSpec::validate`]).
 
-use crate::benchmark::{BenchSetup, measure};
+use crate::benchmark::{BenchConfig, BenchSetup, measure};
 use crate::grid::starts::Sample;
 use crate::grid::{CHUNK_RUNS, Shard};
 use crate::problem::activation::Activation;
 use crate::problem::data::{DataMode, read_x_file};
 use crate::spec::SweepSpec;
 use crate::store::META_FILE;
-use crate::train::config::{Precision, TrainConfig};
+use crate::train::config::{Kernel, Precision, TrainConfig};
 use anyhow::{Result, anyhow, bail};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -326,13 +326,19 @@ fn measured_speed(activation: Activation, precision: Precision) -> Option<f64> {
     let setup = BenchSetup {
         models: 64,
         steps: 32,
-        points: 256,
         repeats: 3,
         threads: 1,
     };
-    let speed = measure(&setup, activation, precision, 1)
-        .ok()?
-        .sample_steps_per_second;
+    // The direct kernel's speed: for a sweep on the shortcut an upper bound
+    // of its time.
+    let config = BenchConfig {
+        activation,
+        precision,
+        kernel: Kernel::Direct,
+        points: 256,
+        threads: 1,
+    };
+    let speed = measure(&setup, config).ok()?.sample_steps_per_second;
     let speed = (speed.is_finite() && speed > 0.0).then_some(speed)?;
     measured.push((activation, precision, speed));
     Some(speed)

@@ -60,9 +60,23 @@ macro_rules! named_choice {
     };
 }
 
+/// Which kernel computes each step's loss and gradient.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kernel {
+    /// Every data point, in data order: the reference numerics.
+    #[default]
+    Direct,
+    /// The exact shortcut for linear pieces (`train::prefix`) where the
+    /// activation has one (relu, leaky_relu, elu, selu), the direct kernel
+    /// elsewhere.
+    Auto,
+}
+
 named_choice!(Optimizer, "optimizer", Optimizer::Adam => "adam", Optimizer::Sgd => "sgd");
 named_choice!(AdamFlavour, "adam flavour", AdamFlavour::Tf1 => "tf1", AdamFlavour::Pytorch => "pytorch");
 named_choice!(Precision, "precision", Precision::F32 => "f32", Precision::F64 => "f64");
+named_choice!(Kernel, "kernel", Kernel::Direct => "direct", Kernel::Auto => "auto");
 
 /// How one model is trained.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,6 +90,7 @@ pub struct TrainConfig {
     pub beta2: f64,
     pub eps: f64,
     pub precision: Precision,
+    pub kernel: Kernel,
     pub data: DataSpec,
 }
 
@@ -90,6 +105,7 @@ impl Default for TrainConfig {
             beta2: 0.999,
             eps: 1e-8,
             precision: Precision::F32,
+            kernel: Kernel::Direct,
             data: DataSpec::default(),
         }
     }

@@ -8,9 +8,12 @@
 //! changes speed only, never a result bit (tested in
 //! `tests/integration/kernel.rs`).
 
-use super::config::TrainConfig;
-use super::kernel::{LaneOutcome, NoObserver, StepObserver, Tracking, train_lanes};
+use super::config::{Kernel, TrainConfig};
+use super::kernel::{
+    Direct, Gradient, LaneOutcome, NoObserver, Prefix, StepObserver, Tracking, train_lanes,
+};
 use super::optimizer::PARAMS;
+use super::prefix::{Pieces, PrefixData};
 use crate::problem::activation::{Activation, ActivationKind, WithActivation};
 use crate::problem::data::TrainingData;
 pub use crate::simd::Isa;
@@ -169,15 +172,48 @@ impl<T: Real, O: StepObserver, K: ActivationKind> WithLanes for WithKind<'_, T, 
             tracking,
             observer,
         } = self.groups;
-        let mut ends = Vec::with_capacity(starts.len());
-        for chunk in starts.chunks(L::WIDTH) {
-            // Idle lanes repeat the first start; their results are dropped.
-            let lanes = pack_starts::<L>(chunk);
-            let out = train_lanes::<L, K>(cfg, data, lanes, tracking, observer);
-            ends.extend(unpack(&out, chunk.len()));
+        let pieces = match cfg.kernel {
+            Kernel::Direct => None,
+            Kernel::Auto => Pieces::of::<T>(K::ACTIVATION),
+        };
+        match pieces {
+            None => {
+                let direct = Direct::<T, K> {
+                    data,
+                    kind: PhantomData,
+                };
+                train_chunks::<L>(cfg, &direct, starts, tracking, observer)
+            }
+            Some(pieces) => {
+                let data = PrefixData::new(data);
+                let prefix = Prefix::<T, K> {
+                    data: &data,
+                    pieces,
+                    kind: PhantomData,
+                };
+                train_chunks::<L>(cfg, &prefix, starts, tracking, observer)
+            }
         }
-        ends
     }
+}
+
+/// Trains `starts` a lane group at a time.
+#[inline(always)]
+fn train_chunks<L: Lane>(
+    cfg: &TrainConfig,
+    gradient: &impl Gradient<L>,
+    starts: &[[f64; PARAMS]],
+    tracking: Tracking<L::Elem>,
+    observer: &mut impl StepObserver,
+) -> Vec<ModelEnd<L::Elem>> {
+    let mut ends = Vec::with_capacity(starts.len());
+    for chunk in starts.chunks(L::WIDTH) {
+        // Idle lanes repeat the first start; their results are dropped.
+        let lanes = pack_starts::<L>(chunk);
+        let out = train_lanes(cfg, gradient, lanes, tracking, observer);
+        ends.extend(unpack(&out, chunk.len()));
+    }
+    ends
 }
 
 /// Where a kernel call's lanes come from: an instruction set, or one scalar

@@ -8,10 +8,12 @@
 
 use super::config::TrainConfig;
 use super::optimizer::{OptimizerState, PARAMS};
+use super::prefix::{self, Pieces, PrefixData};
 use crate::problem::activation::{Activation, ActivationKind};
 use crate::problem::data::TrainingData;
 use crate::simd::lane::MAX_WIDTH;
 use crate::simd::{Lane, Real};
+use std::marker::PhantomData;
 
 /// What the kernel leaves for each lane.
 pub struct LaneOutcome<L> {
@@ -150,35 +152,112 @@ pub fn loss_and_gradient<L: Lane>(
     (sums.abs_residual / n, grads)
 }
 
-/// Trains one model per lane from `starts` for `cfg.steps` steps, with
-/// the activation `K`.
+/// How a step's loss and gradient are computed for every lane: by the
+/// direct kernel ([`Direct`]) or by the shortcut for linear pieces
+/// ([`Prefix`]).
+pub(crate) trait Gradient<L: Lane> {
+    /// Loss and gradient of `params` on the batch of `step` (1-based).
+    fn at(&self, step: u32, params: &[L; PARAMS]) -> (L, [L; PARAMS]);
+}
+
+/// The direct kernel: every point of the batch, for the activation `K`.
 ///
 /// The activation is a constant so that each copy of the loop holds only
 /// its own arithmetic and keeps everything in registers; `train::dispatch`
 /// picks the copy once per call.
+pub(crate) struct Direct<'a, T, K> {
+    pub data: &'a TrainingData<T>,
+    pub kind: PhantomData<K>,
+}
+
+impl<L: Lane, K: ActivationKind> Gradient<L> for Direct<'_, L::Elem, K> {
+    #[inline(always)]
+    fn at(&self, step: u32, params: &[L; PARAMS]) -> (L, [L; PARAMS]) {
+        let (xs, targets) = self.data.batch(step);
+        loss_and_gradient(K::ACTIVATION, params, xs, targets)
+    }
+}
+
+/// The shortcut for linear pieces (`train::prefix`), one lane at a time:
+/// each model's arithmetic is its own, whatever the lane type. A model
+/// with more than [`prefix::curved_limit`] points on elu's or selu's
+/// exponential piece takes the step from the direct kernel, which then runs
+/// for the whole lane group; the choice is the model's own, so its result
+/// still does not depend on its neighbours.
+pub(crate) struct Prefix<'a, T, K> {
+    pub data: &'a PrefixData<'a, T>,
+    pub pieces: Pieces,
+    pub kind: PhantomData<K>,
+}
+
+impl<L: Lane, K: ActivationKind> Gradient<L> for Prefix<'_, L::Elem, K> {
+    #[inline(always)]
+    fn at(&self, step: u32, params: &[L; PARAMS]) -> (L, [L; PARAMS]) {
+        let batch = self.data.batch(step);
+        let mut values = [[L::Elem::zero(); MAX_WIDTH]; PARAMS];
+        for (p, out) in params.iter().zip(&mut values) {
+            p.store(out);
+        }
+        let model = |lane: usize| -> [L::Elem; PARAMS] { std::array::from_fn(|p| values[p][lane]) };
+        let mut splits = [prefix::Split::default(); MAX_WIDTH];
+        for (lane, split) in splits[..L::WIDTH].iter_mut().enumerate() {
+            let [a, b, _, _] = model(lane);
+            *split = prefix::split(&batch, a, b);
+        }
+        let limit = prefix::curved_limit(batch.len());
+        let direct_for = |lane: usize| {
+            matches!(self.pieces, Pieces::LinearThenCurved { .. })
+                && splits[lane].others_len() > limit
+        };
+        let mut losses = [L::Elem::zero(); MAX_WIDTH];
+        let mut grads = [[L::Elem::zero(); MAX_WIDTH]; PARAMS];
+        if (0..L::WIDTH).any(direct_for) {
+            let (xs, targets) = self.data.points(step);
+            let (loss, grad) = loss_and_gradient(K::ACTIVATION, params, xs, targets);
+            loss.store(&mut losses);
+            for (g, out) in grad.iter().zip(&mut grads) {
+                g.store(out);
+            }
+        }
+        for lane in (0..L::WIDTH).filter(|&lane| !direct_for(lane)) {
+            let (loss, grad) = prefix::loss_and_gradient(
+                self.pieces,
+                K::ACTIVATION,
+                &batch,
+                model(lane),
+                splits[lane],
+            );
+            losses[lane] = loss;
+            for (g, out) in grad.iter().zip(&mut grads) {
+                out[lane] = *g;
+            }
+        }
+        (L::load(&losses), grads.map(|g| L::load(&g)))
+    }
+}
+
+/// Trains one model per lane from `starts` for `cfg.steps` steps, each
+/// step's loss and gradient from `gradient`.
 #[inline(always)]
-pub(crate) fn train_lanes<L: Lane, K: ActivationKind>(
+pub(crate) fn train_lanes<L: Lane>(
     cfg: &TrainConfig,
-    data: &TrainingData<L::Elem>,
+    gradient: &impl Gradient<L>,
     starts: [L; PARAMS],
     tracking: Tracking<L::Elem>,
     observer: &mut impl StepObserver,
 ) -> LaneOutcome<L> {
-    let activation = K::ACTIVATION;
     let mut params = starts;
     let mut optimizer = OptimizerState::<L>::new(cfg);
     let mut settled = Settled::new(cfg.steps, tracking.window, &params);
     let mut losses = LossHistory::new(L::WIDTH, tracking);
     for step in 1..=cfg.steps {
-        let (xs, targets) = data.batch(step);
-        let (loss, grads) = loss_and_gradient(activation, &params, xs, targets);
+        let (loss, grads) = gradient.at(step, &params);
         settled.observe(step - 1, loss, &params);
         losses.observe(step - 1, loss);
         observer.observe(step - 1, &loss, &params);
         optimizer.update(step, &mut params, &grads);
     }
-    let (xs, targets) = data.batch(cfg.steps);
-    let (final_loss, _) = loss_and_gradient(activation, &params, xs, targets);
+    let (final_loss, _) = gradient.at(cfg.steps, &params);
     settled.observe(cfg.steps, final_loss, &params);
     losses.observe(cfg.steps, final_loss);
     observer.observe(cfg.steps, &final_loss, &params);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod dispatch;
 pub mod kernel;
 pub mod optimizer;
+pub mod prefix;
 pub mod reference;
 
 use crate::classify::{ClassifyConfig, Label, classify, diverged};

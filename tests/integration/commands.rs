@@ -118,7 +118,7 @@ fn open_hands_the_page_to_the_desktop_viewer_or_says_where_it_is() {
 }
 
 #[test]
-fn bench_prints_one_row_per_activation_precision_and_thread_count() {
+fn bench_prints_one_row_per_activation_precision_kernel_size_and_thread_count() {
     let printed = ok(&run(&[
         "bench",
         "--act",
@@ -133,19 +133,31 @@ fn bench_prints_one_row_per_activation_precision_and_thread_count() {
         "1",
         "--threads",
         "2",
+        "--kernel",
+        "direct,auto",
+        "--n",
+        "64,128",
     ]));
     let rows: Vec<Vec<&str>> = printed
         .lines()
         .skip(1)
         .map(|l| l.split_whitespace().collect())
         .collect();
-    assert_eq!(rows.len(), 4, "{printed}");
-    for (row, (act, threads)) in
-        rows.iter()
-            .zip([("relu", "1"), ("relu", "2"), ("selu", "1"), ("selu", "2")])
-    {
-        assert_eq!((row[0], row[1], row[2]), (act, "f64", threads), "{printed}");
-        let rate: f64 = row[3].parse().unwrap();
+    // activation, precision, kernel, points, threads: the last varies fastest.
+    let mut want = Vec::new();
+    for act in ["relu", "selu"] {
+        for kernel in ["direct", "auto"] {
+            for points in ["64", "128"] {
+                for threads in ["1", "2"] {
+                    want.push([act, "f64", kernel, points, threads]);
+                }
+            }
+        }
+    }
+    assert_eq!(rows.len(), want.len(), "{printed}");
+    for (row, want) in rows.iter().zip(&want) {
+        assert_eq!(&row[..5], want, "{printed}");
+        let rate: f64 = row[5].parse().unwrap();
         assert!(rate > 0.0 && rate.is_finite(), "{printed}");
     }
 }

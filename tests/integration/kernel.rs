@@ -6,7 +6,7 @@
 use basinmap::problem::activation::Activation;
 use basinmap::problem::data::{DataMode, DataSpec, TrainingData, even_grid, uniform_stream};
 use basinmap::simd::{Lane, Lanes, Real};
-use basinmap::train::config::{AdamFlavour, Optimizer, TrainConfig};
+use basinmap::train::config::{AdamFlavour, Kernel, Optimizer, Precision, TrainConfig};
 use basinmap::train::dispatch::{Isa, KernelPrecision, ModelEnd, train_models_on, train_observed};
 use basinmap::train::kernel::{NoObserver, StepObserver, Tracking};
 use basinmap::train::optimizer::PARAMS;
@@ -78,6 +78,39 @@ fn configs() -> Vec<TrainConfig> {
             data: DataSpec {
                 mode: DataMode::Grid,
                 n: 33,
+                ..DataSpec::default()
+            },
+            ..base.clone()
+        },
+        // The shortcut for linear pieces: 96 points (the exponential piece
+        // of elu and selu point by point in blocks of 16, or by the direct
+        // kernel beyond 12 points), fresh batches, and 9 points (fewer than
+        // a block).
+        TrainConfig {
+            kernel: Kernel::Auto,
+            data: DataSpec {
+                n: 96,
+                seed: 3,
+                ..DataSpec::default()
+            },
+            ..base.clone()
+        },
+        TrainConfig {
+            kernel: Kernel::Auto,
+            data: DataSpec {
+                mode: DataMode::Fresh,
+                batch: 40,
+                seed: 1,
+                ..DataSpec::default()
+            },
+            ..base.clone()
+        },
+        TrainConfig {
+            kernel: Kernel::Auto,
+            precision: Precision::F64,
+            data: DataSpec {
+                mode: DataMode::Grid,
+                n: 9,
                 ..DataSpec::default()
             },
             ..base
@@ -159,7 +192,14 @@ fn every_isa_and_width_gives_identical_bits_f64() {
 }
 
 fn neighbour_independence<T: KernelPrecision>() {
-    let cfg = &configs()[0];
+    // The direct kernel and the shortcut (whose elu and selu lanes may
+    // each take either path).
+    for cfg in [&configs()[0], &configs()[3]] {
+        neighbour_independence_in::<T>(cfg);
+    }
+}
+
+fn neighbour_independence_in<T: KernelPrecision>(cfg: &TrainConfig) {
     let data = TrainingData::<T>::prepare(&cfg.data, cfg.steps).unwrap();
     let others = starts();
     for act in [Activation::Relu, Activation::Selu, Activation::Gelu] {
@@ -221,6 +261,9 @@ fn f64_kernel_matches_the_scalar_reference() {
         ..DataSpec::default()
     };
     cfgs[2].lr = 0.37;
+    // The shortcut sums in another order: tested against the reference
+    // in tests/integration/shortcut.rs.
+    cfgs.retain(|c| c.kernel == Kernel::Direct);
     cfgs.push(TrainConfig {
         data: DataSpec {
             mode: DataMode::Grid,

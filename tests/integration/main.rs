@@ -25,6 +25,7 @@ mod refine;
 mod render;
 mod sampled;
 mod settled_labels;
+mod shortcut;
 mod spec_fuzz;
 mod sweep;
 mod tables;
