@@ -21,6 +21,11 @@ use super::real::Real;
 pub trait WithLanes {
     type Elem: Real;
     type Output;
+    /// Whether to run on two registers per lane group (the default) or one,
+    /// on AVX-512. Two give each running sum two independent chains; one
+    /// leaves twice the registers free, which long chains need so as not to
+    /// spill. Either gives the same bits.
+    const PAIRED: bool = true;
     fn with_lanes<L: Lane<Elem = Self::Elem>>(self) -> Self::Output;
 }
 
@@ -29,10 +34,12 @@ pub(super) mod sealed {
 
     /// The lane types of a precision on each instruction set: two
     /// registers' worth each, so running sums have independent dependency
-    /// chains. Sealed: implemented for `f32` and `f64` only, and not
-    /// nameable outside `simd`, so the register types cannot leak.
+    /// chains, and on AVX-512 also one register's worth. Sealed:
+    /// implemented for `f32` and `f64` only, and not nameable outside
+    /// `simd`, so the register types cannot leak.
     pub trait PrecisionLanes: Sized + 'static {
         type Avx512: Lane<Elem = Self>;
+        type Avx512Single: Lane<Elem = Self>;
         type Avx2: Lane<Elem = Self>;
         type Portable: Lane<Elem = Self>;
     }
@@ -48,12 +55,14 @@ mod lanes {
 
     impl PrecisionLanes for f32 {
         type Avx512 = Pair<F32x16>;
+        type Avx512Single = F32x16;
         type Avx2 = Pair<F32x8>;
         type Portable = Lanes<f32, 8>;
     }
 
     impl PrecisionLanes for f64 {
         type Avx512 = Pair<F64x8>;
+        type Avx512Single = F64x8;
         type Avx2 = Pair<F64x4>;
         type Portable = Lanes<f64, 4>;
     }
@@ -65,12 +74,14 @@ mod lanes {
 
     impl PrecisionLanes for f32 {
         type Avx512 = Lanes<f32, 8>;
+        type Avx512Single = Lanes<f32, 8>;
         type Avx2 = Lanes<f32, 8>;
         type Portable = Lanes<f32, 8>;
     }
 
     impl PrecisionLanes for f64 {
         type Avx512 = Lanes<f64, 4>;
+        type Avx512Single = Lanes<f64, 4>;
         type Avx2 = Lanes<f64, 4>;
         type Portable = Lanes<f64, 4>;
     }
@@ -157,7 +168,11 @@ impl Avx512 {
         {
             #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
             fn with_avx512<Op: WithLanes>(op: Op) -> Op::Output {
-                op.with_lanes::<<Op::Elem as PrecisionLanes>::Avx512>()
+                if Op::PAIRED {
+                    op.with_lanes::<<Op::Elem as PrecisionLanes>::Avx512>()
+                } else {
+                    op.with_lanes::<<Op::Elem as PrecisionLanes>::Avx512Single>()
+                }
             }
             // SAFETY: `self` exists only if `detect` found every feature
             // `with_avx512` enables.

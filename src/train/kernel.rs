@@ -179,18 +179,13 @@ impl<L: Lane, K: ActivationKind> Gradient<L> for Direct<'_, L::Elem, K> {
 }
 
 /// The shortcut for linear pieces (`train::prefix`), one lane at a time:
-/// each model's arithmetic is its own, whatever the lane type. A model
-/// with more than [`prefix::curved_limit`] points on elu's or selu's
-/// exponential piece takes the step from the direct kernel, which then runs
-/// for the whole lane group; the choice is the model's own, so its result
-/// still does not depend on its neighbours.
-pub(crate) struct Prefix<'a, T, K> {
+/// each model's arithmetic is its own, whatever the lane type.
+pub(crate) struct Prefix<'a, T> {
     pub data: &'a PrefixData<'a, T>,
     pub pieces: Pieces,
-    pub kind: PhantomData<K>,
 }
 
-impl<L: Lane, K: ActivationKind> Gradient<L> for Prefix<'_, L::Elem, K> {
+impl<L: Lane> Gradient<L> for Prefix<'_, L::Elem> {
     #[inline(always)]
     fn at(&self, step: u32, params: &[L; PARAMS]) -> (L, [L; PARAMS]) {
         let batch = self.data.batch(step);
@@ -198,35 +193,12 @@ impl<L: Lane, K: ActivationKind> Gradient<L> for Prefix<'_, L::Elem, K> {
         for (p, out) in params.iter().zip(&mut values) {
             p.store(out);
         }
-        let model = |lane: usize| -> [L::Elem; PARAMS] { std::array::from_fn(|p| values[p][lane]) };
-        let mut splits = [prefix::Split::default(); MAX_WIDTH];
-        for (lane, split) in splits[..L::WIDTH].iter_mut().enumerate() {
-            let [a, b, _, _] = model(lane);
-            *split = prefix::split(&batch, a, b);
-        }
-        let limit = prefix::curved_limit(batch.len());
-        let direct_for = |lane: usize| {
-            matches!(self.pieces, Pieces::LinearThenCurved { .. })
-                && splits[lane].others_len() > limit
-        };
         let mut losses = [L::Elem::zero(); MAX_WIDTH];
         let mut grads = [[L::Elem::zero(); MAX_WIDTH]; PARAMS];
-        if (0..L::WIDTH).any(direct_for) {
-            let (xs, targets) = self.data.points(step);
-            let (loss, grad) = loss_and_gradient(K::ACTIVATION, params, xs, targets);
-            loss.store(&mut losses);
-            for (g, out) in grad.iter().zip(&mut grads) {
-                g.store(out);
-            }
-        }
-        for lane in (0..L::WIDTH).filter(|&lane| !direct_for(lane)) {
-            let (loss, grad) = prefix::loss_and_gradient(
-                self.pieces,
-                K::ACTIVATION,
-                &batch,
-                model(lane),
-                splits[lane],
-            );
+        for lane in 0..L::WIDTH {
+            let model: [L::Elem; PARAMS] = std::array::from_fn(|p| values[p][lane]);
+            let split = prefix::split(&batch, model[0], model[1]);
+            let (loss, grad) = prefix::loss_and_gradient(self.pieces, &batch, model, split);
             losses[lane] = loss;
             for (g, out) in grad.iter().zip(&mut grads) {
                 out[lane] = *g;

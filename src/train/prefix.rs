@@ -8,49 +8,50 @@
 //! runs: differences of prefix sums, built once per batch, around a few
 //! searches that start from a guess and are exact for any guess. That is a
 //! handful of operations per step instead of one pass over the points.
-//! elu and selu are linear on `a·x + b > 0`; their other points are summed
-//! one by one, as the direct kernel does, but only those.
+//! elu and selu have a linear piece too, but no shortcut: summing their
+//! other points one by one around it was measured slower than the direct
+//! kernel, which skips their exponential wherever a whole lane group sits
+//! on the linear piece (docs/science.md, section 13).
 //!
 //! The sums are formed in `f64` in a different order from the direct
 //! kernel's, so results differ from it in the last bits (and a residual at
 //! rounding level may get a different sign). Each model is computed on its
-//! own, in scalar code plus a fixed 8-wide loop of portable lanes, so the
-//! results are the same on every instruction set and lane width.
+//! own, in scalar code, so the results are the same on every instruction
+//! set and lane width.
 
 use super::optimizer::PARAMS;
-use crate::problem::activation::{Activation, LEAKY_SLOPE, SELU_LAMBDA};
+use crate::problem::activation::{Activation, LEAKY_SLOPE};
 use crate::problem::data::TrainingData;
-use crate::simd::lane::Lanes;
-use crate::simd::{Lane, Real};
+use crate::simd::Real;
 
-/// How an activation splits into pieces, for the shortcut.
+/// The two linear pieces of a piecewise-linear activation:
+/// `f(z) = k_pos·z` for `z > 0`, `k_neg·z` otherwise.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Pieces {
-    /// `f(z) = k_pos·z` for `z > 0`, `k_neg·z` otherwise.
-    Linear { k_pos: f64, k_neg: f64 },
-    /// `f(z) = k_pos·z` for `z > 0`; the other piece is summed point by point.
-    LinearThenCurved { k_pos: f64 },
+pub struct Pieces {
+    pub k_pos: f64,
+    pub k_neg: f64,
 }
 
 impl Pieces {
     /// The pieces of `activation` in the precision `T` (slopes rounded as
-    /// the direct kernel rounds them), or `None` if no piece is linear.
+    /// the direct kernel rounds them), or `None` if it is not piecewise
+    /// linear: then `auto` is the direct kernel.
     pub fn of<T: Real>(activation: Activation) -> Option<Pieces> {
-        let k = |v: f64| T::from_f64(v).to_f64();
         match activation {
-            Activation::Relu => Some(Pieces::Linear {
+            Activation::Relu => Some(Pieces {
                 k_pos: 1.0,
                 k_neg: 0.0,
             }),
-            Activation::LeakyRelu => Some(Pieces::Linear {
+            Activation::LeakyRelu => Some(Pieces {
                 k_pos: 1.0,
-                k_neg: k(LEAKY_SLOPE),
+                k_neg: T::from_f64(LEAKY_SLOPE).to_f64(),
             }),
-            Activation::Elu => Some(Pieces::LinearThenCurved { k_pos: 1.0 }),
-            Activation::Selu => Some(Pieces::LinearThenCurved {
-                k_pos: k(SELU_LAMBDA),
-            }),
-            Activation::Softplus | Activation::Gelu | Activation::Silu | Activation::Tanh => None,
+            Activation::Elu
+            | Activation::Selu
+            | Activation::Softplus
+            | Activation::Gelu
+            | Activation::Silu
+            | Activation::Tanh => None,
         }
     }
 }
@@ -108,24 +109,17 @@ impl<'a, T: Real> PrefixData<'a, T> {
         }
     }
 
-    /// The points and targets of the batch used at `step` (1-based).
-    #[inline]
-    pub fn points(&self, step: u32) -> (&[T], &[T]) {
-        self.data.batch(step)
-    }
-
     /// The batch used at `step` (1-based), as the direct kernel picks it.
     #[inline]
     pub fn batch(&self, step: u32) -> Batch<'_, T> {
         let n = self.data.batch_len();
-        let (xs, targets) = self.data.batch(step);
+        let (xs, _) = self.data.batch(step);
         let index = (step as usize - 1) % self.shape.len();
         let (x_min, per_unit, first_positive) = self.shape[index];
         let table = index * (n + 1)..(index + 1) * (n + 1);
         Batch {
             xs,
             wide: &self.wide[index * n..(index + 1) * n],
-            targets,
             prefix: &self.prefix[table.clone()],
             buckets: &self.buckets[table],
             x_min,
@@ -140,7 +134,6 @@ impl<'a, T: Real> PrefixData<'a, T> {
 pub struct Batch<'a, T> {
     xs: &'a [T],
     wide: &'a [f64],
-    targets: &'a [T],
     prefix: &'a [f64],
     buckets: &'a [u32],
     x_min: f64,
@@ -260,27 +253,12 @@ pub struct Sums {
     pub s_slope_x: f64,
 }
 
-/// The most points on the exponential piece a model may have for the
-/// shortcut to take its step: a fraction of the batch, beyond which the
-/// point-by-point part costs more than the direct kernel's pass, which then
-/// takes the step.
-pub fn curved_limit(n: usize) -> usize {
-    n / 8
-}
-
 /// Where a model's points lie: the run with `z = a·x + b > 0` and the run of
 /// the others.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Split {
     pub positive: (usize, usize),
     pub others: (usize, usize),
-}
-
-impl Split {
-    /// Points with `z ≤ 0` (or `z` NaN).
-    pub fn others_len(&self) -> usize {
-        self.others.1 - self.others.0
-    }
 }
 
 /// The runs of `z > 0` and `z ≤ 0`, decided exactly as the direct kernel
@@ -313,7 +291,6 @@ pub fn split<T: Real>(batch: &Batch<'_, T>, a: T, b: T) -> Split {
 #[inline(always)]
 pub fn loss_and_gradient<T: Real>(
     pieces: Pieces,
-    activation: Activation,
     batch: &Batch<'_, T>,
     params: [T; PARAMS],
     split: Split,
@@ -322,7 +299,7 @@ pub fn loss_and_gradient<T: Real>(
         let nan = T::from_f64(f64::NAN);
         return (nan, [nan; PARAMS]);
     }
-    let sums = sums(pieces, activation, batch, params, split);
+    let sums = sums(pieces, batch, params, split);
     let n = batch.xs.len() as f64;
     let c = params[2].to_f64();
     let grads = [
@@ -337,24 +314,15 @@ pub fn loss_and_gradient<T: Real>(
 /// The five sums of one model with finite parameters.
 #[inline(always)]
 pub fn sums<T: Real>(
-    pieces: Pieces,
-    activation: Activation,
+    Pieces { k_pos, k_neg }: Pieces,
     batch: &Batch<'_, T>,
-    [a, b, c, d]: [T; PARAMS],
+    params: [T; PARAMS],
     Split { positive, others }: Split,
 ) -> Sums {
-    let linear = [a, b, c, d].map(T::to_f64);
+    let params = params.map(T::to_f64);
     let mut sums = Sums::default();
-    match pieces {
-        Pieces::Linear { k_pos, k_neg } => {
-            linear_run(&mut sums, batch, positive, k_pos, linear);
-            linear_run(&mut sums, batch, others, k_neg, linear);
-        }
-        Pieces::LinearThenCurved { k_pos } => {
-            linear_run(&mut sums, batch, positive, k_pos, linear);
-            curved_run(&mut sums, activation, batch, others, [a, b, c, d]);
-        }
-    }
+    linear_run(&mut sums, batch, positive, k_pos, params);
+    linear_run(&mut sums, batch, others, k_neg, params);
     sums
 }
 
@@ -431,95 +399,6 @@ fn past_zeros(from: usize, hi: usize, holds: impl Fn(usize) -> bool) -> usize {
     } else {
         gallop(from, hi, from, &holds)
     }
-}
-
-/// Points summed together, in the training precision: one AVX-512
-/// register of `f32`, the same width on every instruction set.
-const CURVED_WIDTH: usize = 16;
-
-/// Adds the points `lo..hi` one by one (elu's and selu's exponential
-/// piece), each as the direct kernel computes it: `CURVED_WIDTH` points at a
-/// time in portable lanes of the training precision, the last block
-/// overlapping the points before it with those masked out; the lanes'
-/// partial sums are added in lane order in `f64`.
-#[inline(always)]
-fn curved_run<T: Real>(
-    sums: &mut Sums,
-    activation: Activation,
-    batch: &Batch<'_, T>,
-    (lo, hi): (usize, usize),
-    params: [T; PARAMS],
-) {
-    let n = batch.xs.len();
-    if lo >= hi {
-        return;
-    }
-    if n < CURVED_WIDTH {
-        let mut acc = [Lanes::<T, 1>::splat(T::zero()); 5];
-        for i in lo..hi {
-            let point = (Lanes::splat(batch.xs[i]), Lanes::splat(batch.targets[i]));
-            accumulate_points(&mut acc, activation, point, params, None);
-        }
-        add_lanes(sums, &acc);
-        return;
-    }
-    let mut acc = [Lanes::<T, CURVED_WIDTH>::splat(T::zero()); 5];
-    let mut at = lo;
-    while at < hi {
-        let start = at.min(n - CURVED_WIDTH);
-        let range = start..start + CURVED_WIDTH;
-        let point = (
-            Lanes::load(&batch.xs[range.clone()]),
-            Lanes::load(&batch.targets[range]),
-        );
-        let mask = (start != at || start + CURVED_WIDTH > hi).then_some((start, at, hi));
-        accumulate_points(&mut acc, activation, point, params, mask);
-        at = start + CURVED_WIDTH;
-    }
-    add_lanes(sums, &acc);
-}
-
-/// Adds one point per lane to `[|r|, s, s·f, s·f', s·f'·x]`; with a mask
-/// `(first index, lo, hi)`, only the lanes whose index is in `lo..hi`.
-#[inline(always)]
-fn accumulate_points<T: Real, const W: usize>(
-    acc: &mut [Lanes<T, W>; 5],
-    activation: Activation,
-    (x, t): (Lanes<T, W>, Lanes<T, W>),
-    [a, b, c, d]: [T; PARAMS],
-    mask: Option<(usize, usize, usize)>,
-) {
-    let z = Lanes::splat(a).mul_add(x, Lanes::splat(b));
-    let (mut f, mut slope) = activation.eval_lanes(z);
-    let residual = Lanes::splat(c).mul_add(f, Lanes::splat(d)) - t;
-    let mut s = residual.sign();
-    let mut abs = residual.abs();
-    if let Some((first, lo, hi)) = mask {
-        let index = Lanes(std::array::from_fn(|k| T::from_f64((first + k) as f64)));
-        let zero = Lanes::splat(T::zero());
-        let (lo, hi) = (
-            Lanes::splat(T::from_f64(lo as f64)),
-            Lanes::splat(T::from_f64(hi as f64)),
-        );
-        let keep = |v: Lanes<T, W>| index.select_lt(lo, zero, index.select_lt(hi, v, zero));
-        (f, slope, s, abs) = (keep(f), keep(slope), keep(s), keep(abs));
-    }
-    acc[0] = acc[0] + abs;
-    acc[1] = acc[1] + s;
-    acc[2] = s.mul_add(f, acc[2]);
-    let s_slope = s * slope;
-    acc[3] = acc[3] + s_slope;
-    acc[4] = s_slope.mul_add(x, acc[4]);
-}
-
-#[inline(always)]
-fn add_lanes<T: Real, const W: usize>(sums: &mut Sums, acc: &[Lanes<T, W>; 5]) {
-    let total = |v: &Lanes<T, W>| v.0.iter().map(|x| x.to_f64()).sum::<f64>();
-    sums.abs_residual += total(&acc[0]);
-    sums.s += total(&acc[1]);
-    sums.s_f += total(&acc[2]);
-    sums.s_slope += total(&acc[3]);
-    sums.s_slope_x += total(&acc[4]);
 }
 
 #[cfg(test)]

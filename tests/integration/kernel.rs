@@ -82,10 +82,8 @@ fn configs() -> Vec<TrainConfig> {
             },
             ..base.clone()
         },
-        // The shortcut for linear pieces: 96 points (the exponential piece
-        // of elu and selu point by point in blocks of 16, or by the direct
-        // kernel beyond 12 points), fresh batches, and 9 points (fewer than
-        // a block).
+        // The shortcut for linear pieces (relu and leaky_relu; the direct
+        // kernel for the others): 96 points, fresh batches, and 9 points.
         TrainConfig {
             kernel: Kernel::Auto,
             data: DataSpec {
@@ -192,8 +190,7 @@ fn every_isa_and_width_gives_identical_bits_f64() {
 }
 
 fn neighbour_independence<T: KernelPrecision>() {
-    // The direct kernel and the shortcut (whose elu and selu lanes may
-    // each take either path).
+    // The direct kernel and the shortcut.
     for cfg in [&configs()[0], &configs()[3]] {
         neighbour_independence_in::<T>(cfg);
     }
