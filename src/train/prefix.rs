@@ -142,15 +142,6 @@ pub struct Batch<'a, T> {
 }
 
 impl<T: Real> Batch<'_, T> {
-    /// Points in the batch.
-    pub fn len(&self) -> usize {
-        self.xs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.xs.is_empty()
-    }
-
     /// An index near the first point with `x ≥ value` (any index is a valid
     /// guess; a good one saves the search).
     #[inline(always)]
@@ -255,7 +246,7 @@ pub struct Sums {
 
 /// Where a model's points lie: the run with `z = a·x + b > 0` and the run of
 /// the others.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Split {
     pub positive: (usize, usize),
     pub others: (usize, usize),
